@@ -1,0 +1,389 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+	"github.com/spf13/viper"
+)
+
+// DefaultIndexDir is where the index lives when nothing says otherwise.
+const DefaultIndexDir = "var/index"
+
+// DefaultAddr is the address `metiers serve` listens on by default.
+const DefaultAddr = "127.0.0.1:8080"
+
+// Config is the effective configuration of the service, read once in main
+// and passed down as plain values.
+type Config struct {
+	// File is the configuration file that was read, empty when none.
+	File string `json:"config_file" yaml:"-"`
+	// Corpus is the corpus directory; empty means the embedded sample corpus.
+	Corpus string `json:"corpus"`
+	// Index is the index directory; empty keeps the index in memory.
+	Index string `json:"index"`
+	// Addr is the HOST:PORT the HTTP server listens on.
+	Addr string `json:"addr"`
+	// AdminToken is the bearer token of the admin routes; empty disables them.
+	AdminToken string `json:"admin_token"`
+	// CORSOrigins are the origins allowed to call the API from a browser
+	// (the embeddable widget). "*" allows every origin.
+	CORSOrigins []string `json:"cors_origins"`
+	// Generations is how many index generations are kept on disk.
+	Generations int `json:"generations"`
+	// Strict makes a reindex fail when any guide fails to parse.
+	Strict bool `json:"strict"`
+
+	Log     Log     `json:"log"`
+	HTTP    HTTP    `json:"http"`
+	Search  Search  `json:"search"`
+	Ranking Ranking `json:"ranking"`
+
+	// CriteriaFile overrides the embedded criteria taxonomy (YAML).
+	CriteriaFile string `json:"criteria_file"`
+	// SynonymsFile overrides the embedded synonym list (YAML).
+	SynonymsFile string `json:"synonyms_file"`
+}
+
+// Log configures structured logging.
+type Log struct {
+	// Format is "text" or "json".
+	Format string `json:"format"`
+	// Level is "debug", "info", "warn" or "error".
+	Level string `json:"level"`
+}
+
+// HTTP configures the server's limits.
+type HTTP struct {
+	// RequestTimeout bounds the time spent on one request.
+	RequestTimeout time.Duration `json:"request_timeout"`
+	// MaxBodyBytes bounds the size of a request body.
+	MaxBodyBytes int64 `json:"max_body_bytes"`
+	// ShutdownTimeout bounds the graceful shutdown.
+	ShutdownTimeout time.Duration `json:"shutdown_timeout"`
+}
+
+// Search holds the search defaults.
+type Search struct {
+	// DefaultSize is the number of hits a page holds when the query does not say.
+	DefaultSize int `json:"default_size"`
+	// MaxSize is the largest page size a query may ask for.
+	MaxSize int `json:"max_size"`
+}
+
+// Ranking holds the weights of the "métiers similaires" blend.
+type Ranking struct {
+	// Criteria weighs the similarity of criterion vectors.
+	Criteria float64 `json:"criteria"`
+	// Text weighs the more-like-this text similarity.
+	Text float64 `json:"text"`
+	// Curated weighs a curated "similar" link.
+	Curated float64 `json:"curated"`
+}
+
+// Redacted returns a copy of c with secrets hidden, for printing.
+func (c Config) Redacted() Config {
+	if c.AdminToken != "" {
+		c.AdminToken = "<redacted>"
+	}
+	return c
+}
+
+// defaults returns the values used when neither a flag, the environment
+// nor the file says otherwise.
+func defaults() map[string]any {
+	return map[string]any{
+		"corpus":                "",
+		"index":                 DefaultIndexDir,
+		"addr":                  DefaultAddr,
+		"admin_token":           "",
+		"cors_origins":          []string{},
+		"generations":           3,
+		"strict":                false,
+		"log.format":            "text",
+		"log.level":             "info",
+		"http.request_timeout":  "10s",
+		"http.max_body_bytes":   1 << 20,
+		"http.shutdown_timeout": "15s",
+		"search.default_size":   10,
+		"search.max_size":       50,
+		"ranking.criteria":      0.5,
+		"ranking.text":          0.5,
+		"ranking.curated":       0.5,
+		"criteria_file":         "",
+		"synonyms_file":         "",
+	}
+}
+
+// flagKeys maps command-line flag names to configuration keys. Flags that
+// are not defined on a given command are simply not bound.
+func flagKeys() map[string]string {
+	return map[string]string{
+		"corpus":       "corpus",
+		"index":        "index",
+		"addr":         "addr",
+		"admin-token":  "admin_token",
+		"cors-origins": "cors_origins",
+		"log-format":   "log.format",
+		"log-level":    "log.level",
+		"strict":       "strict",
+	}
+}
+
+// Load reads the configuration: defaults, then the YAML file, then the
+// environment (METIERS_*), then the flags that were set on fs, each
+// overriding the one before. The file is --config, else METIERS_CONFIG,
+// else ./metiers.yaml when it exists. The result is validated; an error
+// names the offending key.
+func Load(fs *pflag.FlagSet) (Config, error) {
+	v := viper.New()
+	for k, val := range defaults() {
+		v.SetDefault(k, val)
+	}
+	v.SetEnvPrefix("METIERS")
+	v.SetEnvKeyReplacer(strings.NewReplacer(".", "_"))
+	v.AllowEmptyEnv(true)
+	// Bind every key explicitly so that nested keys and keys absent from
+	// the file are still read from the environment.
+	for k := range defaults() {
+		if err := v.BindEnv(k); err != nil {
+			return Config{}, fmt.Errorf("config: bind %s: %w", k, err)
+		}
+	}
+
+	file := os.Getenv("METIERS_CONFIG")
+	if fs != nil {
+		if f := fs.Lookup("config"); f != nil && f.Changed {
+			file = f.Value.String()
+		}
+		for name, key := range flagKeys() {
+			if f := fs.Lookup(name); f != nil {
+				if err := v.BindPFlag(key, f); err != nil {
+					return Config{}, fmt.Errorf("config: bind flag --%s: %w", name, err)
+				}
+			}
+		}
+	}
+	if file == "" {
+		if _, err := os.Stat("metiers.yaml"); err == nil {
+			file = "metiers.yaml"
+		}
+	}
+	if file != "" {
+		v.SetConfigFile(file)
+		v.SetConfigType("yaml")
+		if err := v.ReadInConfig(); err != nil {
+			return Config{}, fmt.Errorf("config: read %s: %w", file, err)
+		}
+		if err := checkKeys(v); err != nil {
+			return Config{}, fmt.Errorf("config: %s: %w", file, err)
+		}
+	}
+
+	c, err := decode(v)
+	if err != nil {
+		return Config{}, err
+	}
+	c.File = file
+	if err := c.Validate(); err != nil {
+		return Config{}, err
+	}
+	return c, nil
+}
+
+// checkKeys rejects keys of the file that the configuration does not know,
+// so that a typo does not silently leave a default in place.
+func checkKeys(v *viper.Viper) error {
+	known := defaults()
+	var unknown []string
+	for _, k := range v.AllKeys() {
+		if _, ok := known[k]; !ok {
+			unknown = append(unknown, k)
+		}
+	}
+	if len(unknown) > 0 {
+		return fmt.Errorf("unknown key(s): %s", strings.Join(unknown, ", "))
+	}
+	return nil
+}
+
+// decode turns viper's loosely typed values into a Config, naming the key
+// of any value of the wrong type.
+func decode(v *viper.Viper) (Config, error) {
+	var errs []error
+	str := func(k string) string { return strings.TrimSpace(v.GetString(k)) }
+	integer := func(k string) int {
+		s := strings.TrimSpace(fmt.Sprint(v.Get(k)))
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("config: %s: %q is not a whole number", k, s))
+		}
+		return n
+	}
+	float := func(k string) float64 {
+		s := strings.TrimSpace(fmt.Sprint(v.Get(k)))
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("config: %s: %q is not a number", k, s))
+		}
+		return f
+	}
+	boolean := func(k string) bool {
+		s := strings.TrimSpace(fmt.Sprint(v.Get(k)))
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("config: %s: %q is not true or false", k, s))
+		}
+		return b
+	}
+	duration := func(k string) time.Duration {
+		s := strings.TrimSpace(fmt.Sprint(v.Get(k)))
+		d, err := time.ParseDuration(s)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("config: %s: %q is not a duration (e.g. 10s)", k, s))
+		}
+		return d
+	}
+	c := Config{
+		Corpus:      str("corpus"),
+		Index:       str("index"),
+		Addr:        str("addr"),
+		AdminToken:  str("admin_token"),
+		CORSOrigins: list(v.Get("cors_origins")),
+		Generations: integer("generations"),
+		Strict:      boolean("strict"),
+		Log:         Log{Format: str("log.format"), Level: str("log.level")},
+		HTTP: HTTP{
+			RequestTimeout:  duration("http.request_timeout"),
+			MaxBodyBytes:    int64(integer("http.max_body_bytes")),
+			ShutdownTimeout: duration("http.shutdown_timeout"),
+		},
+		Search: Search{DefaultSize: integer("search.default_size"), MaxSize: integer("search.max_size")},
+		Ranking: Ranking{
+			Criteria: float("ranking.criteria"),
+			Text:     float("ranking.text"),
+			Curated:  float("ranking.curated"),
+		},
+		CriteriaFile: str("criteria_file"),
+		SynonymsFile: str("synonyms_file"),
+	}
+	return c, errors.Join(errs...)
+}
+
+// list reads a list given either as a YAML sequence or as a comma-separated
+// string (the environment's form).
+func list(x any) []string {
+	var raw []string
+	switch t := x.(type) {
+	case []string:
+		raw = t
+	case []any:
+		for _, e := range t {
+			raw = append(raw, fmt.Sprint(e))
+		}
+	case string:
+		raw = strings.Split(t, ",")
+	}
+	out := []string{}
+	for _, s := range raw {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Validate checks every value and returns an error naming each bad key.
+func (c Config) Validate() error {
+	var errs []error
+	bad := func(key, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("config: %s: %s", key, fmt.Sprintf(format, args...)))
+	}
+	if err := checkAddr(c.Addr); err != nil {
+		bad("addr", "%v", err)
+	}
+	if c.Corpus != "" {
+		if st, err := os.Stat(c.Corpus); err != nil {
+			bad("corpus", "%v", err)
+		} else if !st.IsDir() {
+			bad("corpus", "%s is not a directory", c.Corpus)
+		}
+	}
+	for _, k := range []struct{ key, path string }{{"criteria_file", c.CriteriaFile}, {"synonyms_file", c.SynonymsFile}} {
+		if k.path == "" {
+			continue
+		}
+		f, err := os.Open(k.path)
+		if err != nil {
+			bad(k.key, "%v", err)
+			continue
+		}
+		f.Close()
+	}
+	if c.Generations < 1 {
+		bad("generations", "must be at least 1, got %d", c.Generations)
+	}
+	switch c.Log.Format {
+	case "text", "json":
+	default:
+		bad("log.format", "must be text or json, got %q", c.Log.Format)
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("log.level", "must be debug, info, warn or error, got %q", c.Log.Level)
+	}
+	if c.HTTP.RequestTimeout <= 0 {
+		bad("http.request_timeout", "must be positive, got %s", c.HTTP.RequestTimeout)
+	}
+	if c.HTTP.ShutdownTimeout <= 0 {
+		bad("http.shutdown_timeout", "must be positive, got %s", c.HTTP.ShutdownTimeout)
+	}
+	if c.HTTP.MaxBodyBytes < 1024 {
+		bad("http.max_body_bytes", "must be at least 1024, got %d", c.HTTP.MaxBodyBytes)
+	}
+	if c.Search.MaxSize < 1 || c.Search.MaxSize > 1000 {
+		bad("search.max_size", "must be between 1 and 1000, got %d", c.Search.MaxSize)
+	}
+	if c.Search.DefaultSize < 1 || c.Search.DefaultSize > c.Search.MaxSize {
+		bad("search.default_size", "must be between 1 and search.max_size (%d), got %d", c.Search.MaxSize, c.Search.DefaultSize)
+	}
+	for _, w := range []struct {
+		key string
+		v   float64
+	}{{"ranking.criteria", c.Ranking.Criteria}, {"ranking.text", c.Ranking.Text}, {"ranking.curated", c.Ranking.Curated}} {
+		if w.v < 0 {
+			bad(w.key, "must not be negative, got %g", w.v)
+		}
+	}
+	if c.Ranking.Criteria+c.Ranking.Text == 0 {
+		bad("ranking", "ranking.criteria and ranking.text cannot both be 0")
+	}
+	for _, o := range c.CORSOrigins {
+		if o != "*" && !strings.HasPrefix(o, "http://") && !strings.HasPrefix(o, "https://") {
+			bad("cors_origins", "%q is not an origin such as https://example.org", o)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func checkAddr(addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("%q is not HOST:PORT: %w", addr, err)
+	}
+	n, err := strconv.Atoi(port)
+	if err != nil || n < 0 || n > 65535 {
+		return fmt.Errorf("%q: port %q is not a number from 0 to 65535", addr, port)
+	}
+	if host != "" && net.ParseIP(host) == nil && strings.ContainsAny(host, " /") {
+		return fmt.Errorf("%q: bad host %q", addr, host)
+	}
+	return nil
+}
