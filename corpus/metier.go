@@ -22,7 +22,7 @@ type Metier struct {
 	// Title is the masculine form of the job title.
 	Title string `json:"title"`
 	// TitleFeminine is the feminine form, empty when the page gives none.
-	TitleFeminine string `json:"title_feminine,omitempty"`
+	TitleFeminine string `json:"title_feminine"`
 	// AltTitles are other names of the job (synonyms, appellations).
 	AltTitles []string `json:"alt_titles,omitempty"`
 	// Acronyms are the abbreviations given in the title (RIM, RCM, TIM).
