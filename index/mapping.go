@@ -1,0 +1,239 @@
+package index
+
+import (
+	"strings"
+
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/mapping"
+	htmlhl "github.com/blevesearch/bleve/v2/search/highlight/highlighter/html"
+	bleveindex "github.com/blevesearch/bleve_index_api"
+
+	"github.com/metiers/metiers/corpus"
+)
+
+// Field names of an indexed guide.
+const (
+	FieldTitle         = "title"
+	FieldTitleFeminine = "title_feminine"
+	FieldAltTitles     = "alt_titles"
+	FieldAcronyms      = "acronyms"
+	FieldSuggest       = "suggest"
+	FieldTagline       = "tagline"
+	FieldMissions      = "missions"
+	FieldQualities     = "qualities"
+	FieldBody          = "body"
+	FieldSalaryMin     = "salary_min"
+	FieldSalaryMax     = "salary_max"
+	FieldStudyYears    = "study_years"
+	FieldInsertion     = "insertion_rate"
+	FieldArea          = "area"
+	FieldCriteria      = "criteria"
+	FieldSector        = "sector"
+	FieldSynthetic     = "synthetic"
+)
+
+// HighlightStyle is the name of the highlighter that wraps matches in
+// <mark>…</mark> (bleve's html highlighter, which escapes the rest).
+const HighlightStyle = htmlhl.Name
+
+// MappingVersion changes whenever the mapping or analysis changes, so
+// that an index built by an older binary is rebuilt rather than reused.
+const MappingVersion = "3"
+
+// doc is what is indexed for one guide.
+type doc struct {
+	Title         string   `json:"title"`
+	TitleFeminine string   `json:"title_feminine"`
+	AltTitles     []string `json:"alt_titles"`
+	Acronyms      []string `json:"acronyms"`
+	Suggest       []string `json:"suggest"`
+	Tagline       string   `json:"tagline"`
+	Missions      []string `json:"missions"`
+	Qualities     []string `json:"qualities"`
+	Body          []string `json:"body"`
+	SalaryMin     float64  `json:"salary_min"`
+	SalaryMax     float64  `json:"salary_max"`
+	StudyYears    float64  `json:"study_years"`
+	Insertion     float64  `json:"insertion_rate"`
+	Area          []string `json:"area"`
+	Criteria      []string `json:"criteria"`
+	Sector        []string `json:"sector"`
+	Synthetic     bool     `json:"synthetic"`
+}
+
+// BleveType names the document type of every indexed guide.
+func (doc) BleveType() string { return "metier" }
+
+// NewMapping returns the index mapping: French-analyzed text fields with
+// term vectors (for highlights), an edge n-gram field for search-as-you-
+// type, numeric and keyword fields for filters and facets, and BM25
+// scoring. Synonyms are applied at query time, not here; the parameter is
+// kept so that callers pass the same configuration everywhere.
+func NewMapping(_ []SynonymGroup) (*mapping.IndexMappingImpl, error) {
+	m := mapping.NewIndexMapping()
+	if err := addAnalysis(m); err != nil {
+		return nil, err
+	}
+	m.ScoringModel = bleveindex.BM25Scoring
+	m.DefaultAnalyzer = AnalyzerFrench
+	m.DefaultType = "metier"
+
+	text := func(store bool) *mapping.FieldMapping {
+		f := mapping.NewTextFieldMapping()
+		f.Analyzer = AnalyzerFrench
+		f.Store = store
+		f.IncludeTermVectors = true
+		f.IncludeInAll = false
+		return f
+	}
+	num := func() *mapping.FieldMapping {
+		f := mapping.NewNumericFieldMapping()
+		f.IncludeInAll = false
+		f.Store = false
+		f.DocValues = true
+		return f
+	}
+	kw := func() *mapping.FieldMapping {
+		f := mapping.NewTextFieldMapping()
+		f.Analyzer = keyword.Name
+		f.IncludeInAll = false
+		f.Store = false
+		f.IncludeTermVectors = false
+		f.DocValues = true
+		return f
+	}
+	suggest := mapping.NewTextFieldMapping()
+	suggest.Analyzer = AnalyzerPrefix
+	suggest.Store = false
+	suggest.IncludeTermVectors = false
+	suggest.IncludeInAll = false
+
+	dm := mapping.NewDocumentStaticMapping()
+	dm.AddFieldMappingsAt(FieldTitle, text(true))
+	dm.AddFieldMappingsAt(FieldTitleFeminine, text(true))
+	dm.AddFieldMappingsAt(FieldAltTitles, text(true))
+	dm.AddFieldMappingsAt(FieldAcronyms, text(true))
+	dm.AddFieldMappingsAt(FieldSuggest, suggest)
+	dm.AddFieldMappingsAt(FieldTagline, text(true))
+	dm.AddFieldMappingsAt(FieldMissions, text(true))
+	dm.AddFieldMappingsAt(FieldQualities, text(true))
+	dm.AddFieldMappingsAt(FieldBody, text(true))
+	for _, f := range []string{FieldSalaryMin, FieldSalaryMax, FieldStudyYears, FieldInsertion} {
+		dm.AddFieldMappingsAt(f, num())
+	}
+	for _, f := range []string{FieldArea, FieldCriteria, FieldSector} {
+		dm.AddFieldMappingsAt(f, kw())
+	}
+	b := mapping.NewBooleanFieldMapping()
+	b.IncludeInAll = false
+	dm.AddFieldMappingsAt(FieldSynthetic, b)
+	m.AddDocumentMapping("metier", dm)
+	m.DefaultMapping = dm
+	return m, nil
+}
+
+// Tagger returns the criteria tags of a guide, for the criteria field.
+type Tagger func(*corpus.Metier) []string
+
+// newDoc flattens a guide into what is indexed.
+func newDoc(m *corpus.Metier, tags Tagger) doc {
+	d := doc{
+		Title:         m.Title,
+		TitleFeminine: m.TitleFeminine,
+		AltTitles:     m.AltTitles,
+		Acronyms:      m.Acronyms,
+		Tagline:       m.Tagline,
+		Missions:      m.Missions,
+		Qualities:     m.Qualities,
+		SalaryMin:     float64(m.Salary.Min),
+		SalaryMax:     float64(m.Salary.Max),
+		StudyYears:    m.StudyYears,
+		Insertion:     m.Figures.InsertionRatePct,
+		Area:          Areas(m.EmploymentAreas),
+		Sector:        m.Sectors,
+		Synthetic:     m.Synthetic,
+	}
+	d.Suggest = append(d.Suggest, m.Title)
+	if m.TitleFeminine != "" {
+		d.Suggest = append(d.Suggest, m.TitleFeminine)
+	}
+	d.Suggest = append(d.Suggest, m.Acronyms...)
+	d.Suggest = append(d.Suggest, m.AltTitles...)
+	if tags != nil {
+		d.Criteria = tags(m)
+	} else {
+		for k, v := range m.Criteria {
+			if v >= 0.5 {
+				d.Criteria = append(d.Criteria, k)
+			}
+		}
+	}
+	body := []string{m.Hook, m.Introduction, m.Studies, m.Conditions, m.Salary.Benefits}
+	body = append(body, m.Tools...)
+	body = append(body, m.TrainingSteps...)
+	body = append(body, m.Workplaces...)
+	body = append(body, m.Pros...)
+	body = append(body, m.Cons...)
+	body = append(body, m.Tips...)
+	body = append(body, m.SelfAssessment...)
+	body = append(body, m.Schools...)
+	body = append(body, m.Interests...)
+	for _, s := range m.Day {
+		body = append(body, s.Text)
+	}
+	for _, f := range m.Facts {
+		body = append(body, f.Title+" : "+f.Text)
+	}
+	if m.Testimony != nil {
+		body = append(body, m.Testimony.Quote)
+	}
+	for _, qa := range m.FAQ {
+		body = append(body, qa.Question, qa.Answer)
+	}
+	for _, s := range body {
+		if strings.TrimSpace(s) != "" {
+			d.Body = append(d.Body, s)
+		}
+	}
+	return d
+}
+
+// areaRules maps words of an "employment area" to the Belgian region or
+// province it names, for the area facet.
+var areaRules = []struct {
+	words []string
+	area  string
+}{
+	{[]string{"bruxelles"}, "Bruxelles-Capitale"},
+	{[]string{"brabant"}, "Brabant wallon"},
+	{[]string{"hainaut", "charleroi", "mons", "tournai"}, "Hainaut"},
+	{[]string{"liège", "liege", "verviers"}, "Liège"},
+	{[]string{"namur"}, "Namur"},
+	{[]string{"luxembourg", "arlon", "libramont"}, "Luxembourg"},
+	{[]string{"flandre", "anvers", "gand", "louvain"}, "Flandre"},
+	{[]string{"wallonie", "wallon", "wallonnes"}, "Wallonie"},
+}
+
+// Areas normalises free-text employment areas ("Province de Liège
+// (bassin de Liège, Verviers)") to region and province names ("Liège"),
+// without duplicates, in the order of first mention.
+func Areas(in []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, s := range in {
+		low := strings.ToLower(s)
+		for _, r := range areaRules {
+			for _, w := range r.words {
+				if strings.Contains(low, w) && !seen[r.area] {
+					// "Brabant wallon" is not "Wallonie" as a whole.
+					if r.area == "Wallonie" && strings.Contains(low, "brabant") {
+						continue
+					}
+					seen[r.area] = true
+					out = append(out, r.area)
+				}
+			}
+		}
+	}
+	return out
+}
