@@ -226,14 +226,20 @@ type Analyzer struct {
 }
 
 // NewAnalyzer builds the French analyzer the index uses.
-func NewAnalyzer() (*Analyzer, error) {
+func NewAnalyzer() (*Analyzer, error) { return newAnalyzer(AnalyzerFrench) }
+
+// NewPlainAnalyzer builds the analyzer that only folds and lowercases
+// (no stop words, no stemming): the query side of search-as-you-type.
+func NewPlainAnalyzer() (*Analyzer, error) { return newAnalyzer(AnalyzerPlain) }
+
+func newAnalyzer(name string) (*Analyzer, error) {
 	m, err := NewMapping(nil)
 	if err != nil {
 		return nil, err
 	}
-	a := m.AnalyzerNamed(AnalyzerFrench)
+	a := m.AnalyzerNamed(name)
 	if a == nil {
-		return nil, fmt.Errorf("index: analyzer %s not found", AnalyzerFrench)
+		return nil, fmt.Errorf("index: analyzer %s not found", name)
 	}
 	return &Analyzer{a: a}, nil
 }

@@ -36,7 +36,9 @@ func Build(ctx context.Context, metiers []*corpus.Metier, opts Options) (idx ble
 		return nil, err
 	}
 	if opts.Dir == "" {
-		idx, err = bleve.NewMemOnly(m)
+		// Scorch without a path keeps its segments in memory; unlike
+		// bleve.NewMemOnly (upsidedown) it supports BM25.
+		idx, err = bleve.NewUsing("", m, scorch.Name, scorch.Name, nil)
 	} else {
 		if _, statErr := os.Stat(opts.Dir); statErr == nil {
 			return nil, fmt.Errorf("index: build: %s already exists", opts.Dir)

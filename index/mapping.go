@@ -22,6 +22,12 @@ const (
 	FieldMissions      = "missions"
 	FieldQualities     = "qualities"
 	FieldBody          = "body"
+	// FieldText holds all the text fields at once, for matching words
+	// and phrases across them.
+	FieldText = "text"
+	// FieldTitles holds every form of the title (masculine, feminine,
+	// other names, acronyms).
+	FieldTitles = "titles"
 	FieldSalaryMin     = "salary_min"
 	FieldSalaryMax     = "salary_max"
 	FieldStudyYears    = "study_years"
@@ -38,7 +44,7 @@ const HighlightStyle = htmlhl.Name
 
 // MappingVersion changes whenever the mapping or analysis changes, so
 // that an index built by an older binary is rebuilt rather than reused.
-const MappingVersion = "3"
+const MappingVersion = "4"
 
 // doc is what is indexed for one guide.
 type doc struct {
@@ -51,6 +57,8 @@ type doc struct {
 	Missions      []string `json:"missions"`
 	Qualities     []string `json:"qualities"`
 	Body          []string `json:"body"`
+	Text          []string `json:"text"`
+	Titles        []string `json:"titles"`
 	SalaryMin     float64  `json:"salary_min"`
 	SalaryMax     float64  `json:"salary_max"`
 	StudyYears    float64  `json:"study_years"`
@@ -118,6 +126,8 @@ func NewMapping(_ []SynonymGroup) (*mapping.IndexMappingImpl, error) {
 	dm.AddFieldMappingsAt(FieldMissions, text(true))
 	dm.AddFieldMappingsAt(FieldQualities, text(true))
 	dm.AddFieldMappingsAt(FieldBody, text(true))
+	dm.AddFieldMappingsAt(FieldText, text(false))
+	dm.AddFieldMappingsAt(FieldTitles, text(false))
 	for _, f := range []string{FieldSalaryMin, FieldSalaryMax, FieldStudyYears, FieldInsertion} {
 		dm.AddFieldMappingsAt(f, num())
 	}
@@ -195,6 +205,15 @@ func newDoc(m *corpus.Metier, tags Tagger) doc {
 			d.Body = append(d.Body, s)
 		}
 	}
+	d.Titles = append(d.Titles, m.Title, m.TitleFeminine)
+	d.Titles = append(d.Titles, m.AltTitles...)
+	d.Titles = append(d.Titles, m.Acronyms...)
+	d.Text = append(d.Text, m.Title, m.TitleFeminine, m.Tagline)
+	d.Text = append(d.Text, m.AltTitles...)
+	d.Text = append(d.Text, m.Acronyms...)
+	d.Text = append(d.Text, m.Missions...)
+	d.Text = append(d.Text, m.Qualities...)
+	d.Text = append(d.Text, d.Body...)
 	return d
 }
 

@@ -1,0 +1,196 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/metiers/metiers/corpus"
+	"github.com/metiers/metiers/index"
+)
+
+// TextMatch is a guide similar to a text, with a score normalised to
+// [0,1] (1 for the best match) and the distinctive terms it shares.
+type TextMatch struct {
+	ID    string   `json:"id"`
+	Score float64  `json:"score"`
+	Terms []string `json:"terms,omitempty"`
+}
+
+// mltTerms is how many distinctive terms of a guide make its query.
+const mltTerms = 25
+
+// dfCache holds the document frequency of every term of the body fields,
+// read once from the index.
+type dfCache struct {
+	once sync.Once
+	df   map[string]int
+	docs int
+	err  error
+}
+
+// mltFields are the fields whose terms describe a guide.
+var mltFields = []string{index.FieldTitle, index.FieldTagline, index.FieldMissions, index.FieldQualities, index.FieldBody}
+
+func (s *Searcher) docFreq() (map[string]int, int, error) {
+	s.df.once.Do(func() {
+		n, err := s.idx.DocCount()
+		if err != nil {
+			s.df.err = err
+			return
+		}
+		s.df.docs = int(n)
+		s.df.df = map[string]int{}
+		for _, f := range mltFields {
+			d, err := s.idx.FieldDict(f)
+			if err != nil {
+				s.df.err = err
+				return
+			}
+			for {
+				e, err := d.Next()
+				if err != nil {
+					s.df.err = err
+					break
+				}
+				if e == nil {
+					break
+				}
+				if int(e.Count) > s.df.df[e.Term] {
+					s.df.df[e.Term] = int(e.Count)
+				}
+			}
+			d.Close()
+		}
+	})
+	return s.df.df, s.df.docs, s.df.err
+}
+
+// distinctive returns the terms of text that say most about it: frequent
+// in the text, rare in the index (tf·idf), at most k, best first.
+func (s *Searcher) distinctive(text string, k int) ([]string, error) {
+	df, docs, err := s.docFreq()
+	if err != nil {
+		return nil, fmt.Errorf("search: document frequencies: %w", err)
+	}
+	tf := map[string]int{}
+	for _, t := range s.analyzer.Terms(text) {
+		if len(t) > 2 {
+			tf[t]++
+		}
+	}
+	type scored struct {
+		term  string
+		score float64
+	}
+	var all []scored
+	for t, n := range tf {
+		d := df[t]
+		if d == 0 || (docs > 3 && d > docs*6/10) {
+			continue // unknown to the index, or too common to tell guides apart
+		}
+		idf := math.Log(1 + float64(docs)/float64(d))
+		all = append(all, scored{t, (1 + math.Log(float64(n))) * idf})
+	}
+	sort.Slice(all, func(i, j int) bool {
+		if all[i].score != all[j].score {
+			return all[i].score > all[j].score
+		}
+		return all[i].term < all[j].term
+	})
+	if len(all) > k {
+		all = all[:k]
+	}
+	out := make([]string, len(all))
+	for i, a := range all {
+		out[i] = a.term
+	}
+	return out, nil
+}
+
+// guideText is the text that describes a guide for more-like-this: the
+// titles count three times, the tagline twice.
+func guideText(m *corpus.Metier) string {
+	parts := []string{m.Title, m.Title, m.Title, m.TitleFeminine, m.Tagline, m.Tagline, m.Introduction, m.Studies, m.Conditions}
+	parts = append(parts, m.AltTitles...)
+	parts = append(parts, m.Missions...)
+	parts = append(parts, m.Qualities...)
+	parts = append(parts, m.Tools...)
+	parts = append(parts, m.Workplaces...)
+	parts = append(parts, m.Interests...)
+	parts = append(parts, m.Sectors...)
+	return strings.Join(parts, "\n")
+}
+
+// MoreLikeThis returns the k guides whose text is most like m's (m
+// excluded), by a query made of m's most distinctive terms.
+func (s *Searcher) MoreLikeThis(ctx context.Context, m *corpus.Metier, k int) ([]TextMatch, error) {
+	terms, err := s.distinctive(guideText(m), mltTerms)
+	if err != nil {
+		return nil, err
+	}
+	return s.termsMatch(ctx, terms, k, m.ID)
+}
+
+// TextMatch returns the k guides most relevant to a free text (the quiz's
+// "tell us more" box), with normalised scores.
+func (s *Searcher) TextMatch(ctx context.Context, text string, k int) ([]TextMatch, error) {
+	terms, err := s.distinctive(text, mltTerms)
+	if err != nil {
+		return nil, err
+	}
+	return s.termsMatch(ctx, terms, k, "")
+}
+
+// termsMatch runs a disjunction of terms over the describing fields and
+// normalises the scores by the best one.
+func (s *Searcher) termsMatch(ctx context.Context, terms []string, k int, exclude string) ([]TextMatch, error) {
+	if len(terms) == 0 || k <= 0 {
+		return []TextMatch{}, nil
+	}
+	var alts []query.Query
+	for _, t := range terms {
+		for _, f := range mltFields {
+			tq := bleve.NewTermQuery(t)
+			tq.SetField(f)
+			alts = append(alts, tq)
+		}
+	}
+	req := bleve.NewSearchRequestOptions(bleve.NewDisjunctionQuery(alts...), k+1, 0, false)
+	res, err := s.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("more like this: %w", err)
+	}
+	want := map[string]bool{}
+	for _, t := range terms {
+		want[t] = true
+	}
+	out := make([]TextMatch, 0, k)
+	// Scores are relative to the guide's own score when it is among the
+	// hits (a guide is as like itself as can be), else to the best hit.
+	var best float64
+	for _, h := range res.Hits {
+		if h.ID == exclude {
+			best = h.Score
+		}
+	}
+	for _, h := range res.Hits {
+		if h.ID == exclude {
+			continue
+		}
+		if best == 0 {
+			best = h.Score
+		}
+		out = append(out, TextMatch{ID: h.ID, Score: math.Min(1, h.Score/best)})
+		if len(out) == k {
+			break
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,188 @@
+package search
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/metiers/metiers/index"
+)
+
+// fieldBoosts weighs the text fields: titles ≫ tagline ≫ missions and
+// qualities ≫ the rest of the guide.
+var fieldBoosts = []struct {
+	field string
+	boost float64
+}{
+	{index.FieldTitles, 8},
+	{index.FieldTagline, 3},
+	{index.FieldMissions, 1.5},
+	{index.FieldText, 1},
+}
+
+// Few fields, few alternatives: bleve's disjunctions multiply a score by
+// the share of their clauses that match (coord), so every extra field or
+// form would dilute a word found in one place. The text field holds the
+// whole guide (missions and qualities included), so tagline and missions
+// count twice: there and on their own.
+
+// Match kinds rank exact ≫ prefix ≫ fuzzy.
+const (
+	exactBoost  = 1.0
+	prefixBoost = 0.45
+	fuzzyBoost  = 0.2
+	phraseBoost = 12.0
+	// synonymBoost weighs the query rewritten with domain synonyms.
+	synonymBoost = 0.5
+)
+
+// word is one word of the query: its text folded and lowercased (for
+// prefix and typo rules) and its analyzed terms.
+type word struct {
+	raw   string
+	terms []string
+}
+
+// fuzziness returns the typos allowed for a word of n letters, as
+// Meilisearch counts them: none under 5 letters, 1 from 5, 2 from 9.
+func fuzziness(n int) int {
+	switch {
+	case n >= 9:
+		return 2
+	case n >= 5:
+		return 1
+	}
+	return 0
+}
+
+// splitWords cuts a query into words the way the tokenizer would, keeping
+// the folded, lowercased form of each word.
+func splitWords(q string) []string {
+	return strings.FieldsFunc(q, func(r rune) bool {
+		return !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '\'' || r == '’' || r == '·' || r == '-')
+	})
+}
+
+// words analyzes the query word by word. Stop words keep no term and are
+// dropped, unless the query holds nothing else.
+func (s *Searcher) words(q string) []word {
+	var out []word
+	for _, raw := range splitWords(q) {
+		for _, part := range strings.Split(raw, "-") {
+			if part == "" {
+				continue
+			}
+			terms := s.analyzer.Terms(part)
+			plain := s.plain.Terms(part)
+			folded := strings.Join(plain, "")
+			if len(terms) == 0 {
+				continue
+			}
+			out = append(out, word{raw: folded, terms: terms})
+		}
+	}
+	return out
+}
+
+// textQuery builds the query of a text: every word must match (exactly,
+// by prefix for the last word, or within the typos its length allows) in
+// some field, with the fields weighed by fieldBoosts; the whole text as a
+// phrase earns a bonus. With prefix set, the last word may be the start
+// of a word. It returns nil when the text has no searchable word.
+func (s *Searcher) textQuery(text string, prefix bool) query.Query {
+	ws := s.words(text)
+	if len(ws) == 0 {
+		return nil
+	}
+	return s.wordsQuery(ws, prefix)
+}
+
+// synonymQuery is the query of a text rewritten with the domain synonyms
+// (each form of a group it contains replaced by the others), or nil when
+// it contains none. Search runs it only when the text as typed finds
+// nothing, so that a guide with the reader's own words always ranks
+// above one with a synonym.
+func (s *Searcher) synonymQuery(text string, prefix bool) query.Query {
+	ws := s.words(text)
+	variants := s.synonyms.variants(ws)
+	if len(variants) == 0 {
+		return nil
+	}
+	var alts []query.Query
+	for _, v := range variants {
+		alts = append(alts, s.wordsQuery(v.words, prefix && v.keepsLast))
+	}
+	return bleve.NewDisjunctionQuery(alts...)
+}
+
+// wordsQuery is textQuery over analyzed words.
+func (s *Searcher) wordsQuery(ws []word, prefix bool) query.Query {
+	raws := make([]string, len(ws))
+	for i, w := range ws {
+		raws[i] = w.raw
+	}
+	text := strings.Join(raws, " ")
+	var must []query.Query
+	for i, w := range ws {
+		last := prefix && i == len(ws)-1
+		must = append(must, s.wordQuery(w, last))
+	}
+	main := bleve.NewConjunctionQuery(must...)
+	if len(ws) == 1 {
+		return main
+	}
+	// Proximity: the words side by side anywhere in the guide. One phrase
+	// query over the field that holds all the text, so that bleve's coord
+	// factor does not dilute the bonus.
+	pq := bleve.NewMatchPhraseQuery(text)
+	pq.SetField(index.FieldText)
+	pq.Analyzer = index.AnalyzerFrench
+	pq.SetBoost(phraseBoost)
+	phrases := []query.Query{pq}
+	bq := bleve.NewBooleanQuery()
+	bq.AddMust(main)
+	bq.AddShould(phrases...)
+	bq.SetMinShould(0)
+	return bq
+}
+
+// wordQuery matches one word in any text field.
+func (s *Searcher) wordQuery(w word, last bool) query.Query {
+	var alts []query.Query
+	n := utf8.RuneCountInString(w.raw)
+	fz := fuzziness(n)
+	for i, fb := range fieldBoosts {
+		for _, t := range w.terms {
+			tq := bleve.NewTermQuery(t)
+			tq.SetField(fb.field)
+			tq.SetBoost(exactBoost * fb.boost)
+			alts = append(alts, tq)
+			if fz > 0 && (i == 0 || i == len(fieldBoosts)-1) {
+				fq := bleve.NewFuzzyQuery(t)
+				fq.SetField(fb.field)
+				fq.SetFuzziness(fz)
+				fq.SetPrefix(1)
+				fq.SetBoost(fuzzyBoost * fb.boost)
+				alts = append(alts, fq)
+			}
+		}
+	}
+	if last && n >= 1 {
+		// The start of a title word, from the edge n-gram field…
+		pq := bleve.NewTermQuery(w.raw)
+		pq.SetField(index.FieldSuggest)
+		pq.SetBoost(prefixBoost * 8)
+		alts = append(alts, pq)
+		// …or of any word of the guide, once the prefix says enough.
+		if n >= 3 {
+			p := bleve.NewPrefixQuery(w.raw)
+			p.SetField(index.FieldText)
+			p.SetBoost(prefixBoost * 0.5)
+			alts = append(alts, p)
+		}
+	}
+	return bleve.NewDisjunctionQuery(alts...)
+}

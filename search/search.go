@@ -1,0 +1,367 @@
+package search
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2"
+	bsearch "github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/metiers/metiers/index"
+)
+
+// ErrBadQuery is wrapped by every error caused by the reader's input: an
+// empty or over-long query, invalid UTF-8, a page or size out of range, a
+// bad filter.
+var ErrBadQuery = errors.New("bad query")
+
+// Limits of a request.
+const (
+	MaxQueryRunes = 200
+	MaxPage       = 1000
+)
+
+// Options configures a Searcher.
+type Options struct {
+	// Synonyms are the domain synonyms applied to queries.
+	Synonyms []index.SynonymGroup
+	// DefaultSize and MaxSize bound the hits per page (default 10 and 50).
+	DefaultSize, MaxSize int
+}
+
+// Searcher runs readers' queries against an index (usually a bleve
+// IndexAlias, so that a rebuilt index can be swapped in under it). It is
+// safe for concurrent use.
+type Searcher struct {
+	idx      bleve.Index
+	opts     Options
+	analyzer *index.Analyzer
+	plain    *index.Analyzer
+	synonyms synonyms
+	df       dfCache
+}
+
+// New returns a Searcher over idx.
+func New(idx bleve.Index, opts Options) (*Searcher, error) {
+	a, err := index.NewAnalyzer()
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	p, err := index.NewPlainAnalyzer()
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	if opts.DefaultSize <= 0 {
+		opts.DefaultSize = 10
+	}
+	if opts.MaxSize <= 0 {
+		opts.MaxSize = 50
+	}
+	s := &Searcher{idx: idx, opts: opts, analyzer: a, plain: p}
+	s.synonyms = newSynonyms(s, opts.Synonyms)
+	return s, nil
+}
+
+// Filters narrow a search. Zero values do not filter.
+type Filters struct {
+	// SalaryMin keeps guides whose maximum salary reaches it (€/month).
+	SalaryMin int `json:"salary_min,omitempty"`
+	// SalaryMax keeps guides whose minimum salary is at most it.
+	SalaryMax int `json:"salary_max,omitempty"`
+	// StudyMax keeps guides whose study length is at most this many years.
+	StudyMax float64 `json:"study_max,omitempty"`
+	// Areas keeps guides employing in one of these areas (facet values).
+	Areas []string `json:"area,omitempty"`
+	// Criteria keeps guides tagged with all of these criteria ids.
+	Criteria []string `json:"criteria,omitempty"`
+}
+
+// Request is one search.
+type Request struct {
+	Query   string
+	Page    int // 1-based; 0 means 1
+	Size    int // 0 means the default size
+	Filters Filters
+	Explain bool
+}
+
+// Hit is one guide found.
+type Hit struct {
+	ID            string              `json:"id"`
+	Title         string              `json:"title"`
+	TitleFeminine string              `json:"title_feminine"`
+	Tagline       string              `json:"tagline"`
+	Score         float64             `json:"score"`
+	Highlights    map[string][]string `json:"highlights"`
+	Explain       any                 `json:"explain,omitempty"`
+}
+
+// FacetValue is one value of a facet with the number of hits that have it.
+type FacetValue struct {
+	Value string `json:"value"`
+	Count int    `json:"count"`
+}
+
+// Response is a page of hits, with the facets of all the hits.
+type Response struct {
+	Total  uint64                  `json:"total"`
+	TookMS float64                 `json:"took_ms"`
+	Page   int                     `json:"page"`
+	Size   int                     `json:"size"`
+	Hits   []Hit                   `json:"hits"`
+	Facets map[string][]FacetValue `json:"facets"`
+}
+
+// validate checks a request and fills its defaults.
+func (s *Searcher) validate(r *Request) error {
+	if !utf8.ValidString(r.Query) {
+		return fmt.Errorf("%w: the query is not valid UTF-8", ErrBadQuery)
+	}
+	r.Query = strings.TrimSpace(r.Query)
+	if r.Query == "" {
+		return fmt.Errorf("%w: the query is empty", ErrBadQuery)
+	}
+	if n := utf8.RuneCountInString(r.Query); n > MaxQueryRunes {
+		return fmt.Errorf("%w: the query has %d characters, at most %d are allowed", ErrBadQuery, n, MaxQueryRunes)
+	}
+	if r.Page == 0 {
+		r.Page = 1
+	}
+	if r.Page < 1 || r.Page > MaxPage {
+		return fmt.Errorf("%w: page must be between 1 and %d", ErrBadQuery, MaxPage)
+	}
+	if r.Size == 0 {
+		r.Size = s.opts.DefaultSize
+	}
+	if r.Size < 1 || r.Size > s.opts.MaxSize {
+		return fmt.Errorf("%w: size must be between 1 and %d", ErrBadQuery, s.opts.MaxSize)
+	}
+	f := r.Filters
+	if f.SalaryMin < 0 || f.SalaryMax < 0 || f.StudyMax < 0 {
+		return fmt.Errorf("%w: filters cannot be negative", ErrBadQuery)
+	}
+	if f.SalaryMax > 0 && f.SalaryMin > f.SalaryMax {
+		return fmt.Errorf("%w: salary_min is above salary_max", ErrBadQuery)
+	}
+	return nil
+}
+
+// Search runs a reader's query: every word must match (the last one as a
+// prefix, long words within a typo or two), ranked by BM25 with titles
+// weighing most, exact matches above prefixes above typos, and a bonus
+// for words side by side.
+func (s *Searcher) Search(ctx context.Context, r Request) (*Response, error) {
+	start := time.Now()
+	if err := s.validate(&r); err != nil {
+		return nil, err
+	}
+	prefix := !strings.HasSuffix(r.Query, " ")
+	tq := s.textQuery(r.Query, prefix)
+	if tq == nil {
+		return nil, fmt.Errorf("%w: the query has only stop words", ErrBadQuery)
+	}
+	if sq := s.synonymQuery(r.Query, prefix); sq != nil {
+		sq.(query.BoostableQuery).SetBoost(synonymBoost)
+		tq = bleve.NewDisjunctionQuery(tq, sq)
+	}
+	res, err := s.run(ctx, tq, r)
+	if err != nil {
+		return nil, err
+	}
+	out := &Response{
+		Total:  res.Total,
+		Page:   r.Page,
+		Size:   r.Size,
+		Hits:   make([]Hit, 0, len(res.Hits)),
+		Facets: facets(res.Facets),
+	}
+	for _, h := range res.Hits {
+		hit := Hit{
+			ID:            h.ID,
+			Title:         str(h.Fields[index.FieldTitle]),
+			TitleFeminine: str(h.Fields[index.FieldTitleFeminine]),
+			Tagline:       str(h.Fields[index.FieldTagline]),
+			Score:         h.Score,
+			Highlights:    highlights(h.Fragments),
+		}
+		if r.Explain && h.Expl != nil {
+			hit.Explain = h.Expl
+		}
+		out.Hits = append(out.Hits, hit)
+	}
+	out.TookMS = float64(time.Since(start).Microseconds()) / 1000
+	return out, nil
+}
+
+// run executes one text query with the request's filters, page, facets
+// and highlights.
+func (s *Searcher) run(ctx context.Context, tq query.Query, r Request) (*bleve.SearchResult, error) {
+	q := withFilters(tq, r.Filters)
+	req := bleve.NewSearchRequestOptions(q, r.Size, (r.Page-1)*r.Size, r.Explain)
+	req.Fields = []string{index.FieldTitle, index.FieldTitleFeminine, index.FieldTagline}
+	req.Highlight = bleve.NewHighlightWithStyle(index.HighlightStyle)
+	req.Highlight.Fields = []string{index.FieldTitle, index.FieldTitleFeminine, index.FieldTagline, index.FieldMissions, index.FieldBody}
+	addFacets(req)
+	res, err := s.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	return res, nil
+}
+
+// withFilters adds the filters to q as required clauses.
+func withFilters(q query.Query, f Filters) query.Query {
+	var filters []query.Query
+	if f.SalaryMin > 0 {
+		v := float64(f.SalaryMin)
+		filters = append(filters, numRange(index.FieldSalaryMax, &v, nil))
+	}
+	if f.SalaryMax > 0 {
+		v := float64(f.SalaryMax)
+		filters = append(filters, numRange(index.FieldSalaryMin, nil, &v))
+	}
+	if f.StudyMax > 0 {
+		v := f.StudyMax
+		filters = append(filters, numRange(index.FieldStudyYears, nil, &v))
+	}
+	if len(f.Areas) > 0 {
+		var any []query.Query
+		for _, a := range f.Areas {
+			tq := bleve.NewTermQuery(a)
+			tq.SetField(index.FieldArea)
+			any = append(any, tq)
+		}
+		filters = append(filters, bleve.NewDisjunctionQuery(any...))
+	}
+	for _, c := range f.Criteria {
+		tq := bleve.NewTermQuery(c)
+		tq.SetField(index.FieldCriteria)
+		filters = append(filters, tq)
+	}
+	if len(filters) == 0 {
+		return q
+	}
+	bq := bleve.NewBooleanQuery()
+	bq.AddMust(q)
+	for _, f := range filters {
+		if b, ok := f.(query.BoostableQuery); ok {
+			b.SetBoost(0) // filters do not change the ranking
+		}
+	}
+	bq.AddMust(filters...)
+	return bq
+}
+
+func numRange(field string, min, max *float64) query.Query {
+	t := true
+	q := bleve.NewNumericRangeInclusiveQuery(min, max, &t, &t)
+	q.SetField(field)
+	return q
+}
+
+// Facet names in a Response.
+const (
+	FacetArea     = "area"
+	FacetCriteria = "criteria"
+	FacetSalary   = "salary"
+	FacetStudy    = "study"
+)
+
+func addFacets(req *bleve.SearchRequest) {
+	req.AddFacet(FacetArea, bleve.NewFacetRequest(index.FieldArea, 12))
+	req.AddFacet(FacetCriteria, bleve.NewFacetRequest(index.FieldCriteria, 20))
+	salary := bleve.NewFacetRequest(index.FieldSalaryMax, 4)
+	for _, r := range salaryRanges() {
+		salary.AddNumericRange(r.name, r.min, r.max)
+	}
+	req.AddFacet(FacetSalary, salary)
+	study := bleve.NewFacetRequest(index.FieldStudyYears, 4)
+	for _, r := range studyRanges() {
+		study.AddNumericRange(r.name, r.min, r.max)
+	}
+	req.AddFacet(FacetStudy, study)
+}
+
+type numericRange struct {
+	name     string
+	min, max *float64
+}
+
+func f64(v float64) *float64 { return &v }
+
+// salaryRanges bucket the top of the salary range (€ gross per month).
+func salaryRanges() []numericRange {
+	return []numericRange{
+		{"moins de 3 000 €", nil, f64(3000)},
+		{"3 000 à 4 000 €", f64(3000), f64(4000)},
+		{"4 000 à 6 000 €", f64(4000), f64(6000)},
+		{"plus de 6 000 €", f64(6000), nil},
+	}
+}
+
+// studyRanges bucket the length of studies in years.
+func studyRanges() []numericRange {
+	return []numericRange{
+		{"moins de 2 ans", nil, f64(2)},
+		{"2 à 3 ans", f64(2), f64(4)},
+		{"4 à 5 ans", f64(4), f64(6)},
+		{"6 ans et plus", f64(6), nil},
+	}
+}
+
+// facets turns bleve's facet results into name → values, most frequent
+// first, numeric ranges in their natural order.
+func facets(in bsearch.FacetResults) map[string][]FacetValue {
+	out := map[string][]FacetValue{}
+	for name, fr := range in {
+		vals := []FacetValue{}
+		if fr.Terms != nil {
+			for _, t := range fr.Terms.Terms() {
+				vals = append(vals, FacetValue{Value: t.Term, Count: t.Count})
+			}
+		}
+		order := map[string]int{}
+		for i, r := range append(salaryRanges(), studyRanges()...) {
+			order[r.name] = i
+		}
+		var ranges []FacetValue
+		for _, r := range fr.NumericRanges {
+			ranges = append(ranges, FacetValue{Value: r.Name, Count: r.Count})
+		}
+		sort.Slice(ranges, func(i, j int) bool { return order[ranges[i].Value] < order[ranges[j].Value] })
+		out[name] = append(vals, ranges...)
+	}
+	return out
+}
+
+// highlights keeps the fragments that hold a <mark>.
+func highlights(frags bsearch.FieldFragmentMap) map[string][]string {
+	out := map[string][]string{}
+	for field, fs := range frags {
+		for _, f := range fs {
+			if strings.Contains(f, "<mark>") {
+				out[field] = append(out[field], f)
+			}
+		}
+	}
+	return out
+}
+
+func str(v any) string {
+	switch t := v.(type) {
+	case string:
+		return t
+	case []any:
+		if len(t) > 0 {
+			s, _ := t[0].(string)
+			return s
+		}
+	}
+	return ""
+}

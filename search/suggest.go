@@ -1,0 +1,97 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/metiers/metiers/index"
+)
+
+// Suggestion is one guide proposed while the reader types.
+type Suggestion struct {
+	ID            string `json:"id"`
+	Title         string `json:"title"`
+	TitleFeminine string `json:"title_feminine"`
+}
+
+// MaxSuggestions bounds the size of a suggestion list.
+const MaxSuggestions = 20
+
+// Suggest proposes guides whose titles (masculine, feminine, other names
+// or acronyms) have words starting with the words typed, in order of
+// relevance; a word of 5 letters or more may carry a typo.
+func (s *Searcher) Suggest(ctx context.Context, q string, size int) ([]Suggestion, error) {
+	if !utf8.ValidString(q) {
+		return nil, fmt.Errorf("%w: the query is not valid UTF-8", ErrBadQuery)
+	}
+	q = strings.TrimSpace(q)
+	if q == "" {
+		return nil, fmt.Errorf("%w: the query is empty", ErrBadQuery)
+	}
+	if n := utf8.RuneCountInString(q); n > MaxQueryRunes {
+		return nil, fmt.Errorf("%w: the query has %d characters, at most %d are allowed", ErrBadQuery, n, MaxQueryRunes)
+	}
+	if size == 0 {
+		size = 8
+	}
+	if size < 1 || size > MaxSuggestions {
+		return nil, fmt.Errorf("%w: size must be between 1 and %d", ErrBadQuery, MaxSuggestions)
+	}
+	var must []query.Query
+	for _, raw := range splitWords(q) {
+		for _, part := range strings.Split(raw, "-") {
+			folded := strings.Join(s.plain.Terms(part), "")
+			if folded == "" {
+				continue
+			}
+			must = append(must, s.suggestWord(folded))
+		}
+	}
+	if len(must) == 0 {
+		return []Suggestion{}, nil
+	}
+	req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(must...), size, 0, false)
+	req.Fields = []string{index.FieldTitle, index.FieldTitleFeminine}
+	res, err := s.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("suggest: %w", err)
+	}
+	out := make([]Suggestion, 0, len(res.Hits))
+	for _, h := range res.Hits {
+		out = append(out, Suggestion{ID: h.ID, Title: str(h.Fields[index.FieldTitle]), TitleFeminine: str(h.Fields[index.FieldTitleFeminine])})
+	}
+	return out, nil
+}
+
+// suggestWord matches one typed word: the start of a title word (edge
+// n-grams), a whole title word, or, for longer words, a title word within
+// the typos the word's length allows.
+func (s *Searcher) suggestWord(folded string) query.Query {
+	alts := []query.Query{}
+	pq := bleve.NewTermQuery(folded)
+	pq.SetField(index.FieldSuggest)
+	alts = append(alts, pq)
+	terms := s.analyzer.Terms(folded)
+	fz := fuzziness(utf8.RuneCountInString(folded))
+	for _, f := range []string{index.FieldTitle, index.FieldTitleFeminine, index.FieldAcronyms, index.FieldAltTitles} {
+		for _, t := range terms {
+			tq := bleve.NewTermQuery(t)
+			tq.SetField(f)
+			tq.SetBoost(2)
+			alts = append(alts, tq)
+			if fz > 0 {
+				fq := bleve.NewFuzzyQuery(t)
+				fq.SetField(f)
+				fq.SetFuzziness(fz)
+				fq.SetBoost(0.3)
+				alts = append(alts, fq)
+			}
+		}
+	}
+	return bleve.NewDisjunctionQuery(alts...)
+}
