@@ -27,15 +27,15 @@ const (
 	FieldText = "text"
 	// FieldTitles holds every form of the title (masculine, feminine,
 	// other names, acronyms).
-	FieldTitles = "titles"
-	FieldSalaryMin     = "salary_min"
-	FieldSalaryMax     = "salary_max"
-	FieldStudyYears    = "study_years"
-	FieldInsertion     = "insertion_rate"
-	FieldArea          = "area"
-	FieldCriteria      = "criteria"
-	FieldSector        = "sector"
-	FieldSynthetic     = "synthetic"
+	FieldTitles     = "titles"
+	FieldSalaryMin  = "salary_min"
+	FieldSalaryMax  = "salary_max"
+	FieldStudyYears = "study_years"
+	FieldInsertion  = "insertion_rate"
+	FieldArea       = "area"
+	FieldCriteria   = "criteria"
+	FieldSector     = "sector"
+	FieldSynthetic  = "synthetic"
 )
 
 // HighlightStyle is the name of the highlighter that wraps matches in
