@@ -1,0 +1,294 @@
+package recommend
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/metiers/metiers/corpus"
+)
+
+// Sentinel errors; test them with errors.Is.
+var (
+	// ErrUnknownMetier means no guide has the given id.
+	ErrUnknownMetier = errors.New("unknown métier")
+	// ErrUnknownCriterion means no criterion has the given id.
+	ErrUnknownCriterion = errors.New("unknown criterion")
+	// ErrBadAnswers means quiz answers are out of range or name unknown
+	// questions.
+	ErrBadAnswers = errors.New("bad answers")
+)
+
+// TextMatch is a guide whose text is like another text, with a score in
+// [0,1] and the distinctive terms they share.
+type TextMatch struct {
+	ID    string
+	Score float64
+	Terms []string
+}
+
+// TextSimilarity finds guides by their text; the search index provides it.
+type TextSimilarity interface {
+	// Similar returns the k guides whose text is most like m's.
+	Similar(ctx context.Context, m *corpus.Metier, k int) ([]TextMatch, error)
+	// Relevant returns the k guides most relevant to a free text.
+	Relevant(ctx context.Context, text string, k int) ([]TextMatch, error)
+}
+
+// Weights blend the evidence of "métiers similaires".
+type Weights struct {
+	Criteria float64
+	Text     float64
+	Curated  float64
+}
+
+// DefaultWeights gives criteria and text equal say, and a curated link as
+// much as both.
+func DefaultWeights() Weights { return Weights{Criteria: 0.5, Text: 0.5, Curated: 0.5} }
+
+// Options configures a Recommender.
+type Options struct {
+	// Taxonomy defaults to DefaultTaxonomy().
+	Taxonomy *Taxonomy
+	// Weights default to DefaultWeights().
+	Weights *Weights
+	// Text, when set, adds text similarity to "similaires" and to the quiz.
+	Text TextSimilarity
+	// Analyze is the French analysis used to match cues; defaults to a
+	// plain folding analyzer.
+	Analyze Analyzer
+	// SimilarSize is how many similar guides are kept per guide (20).
+	SimilarSize int
+}
+
+// Recommender holds the criterion vectors of a corpus and the
+// precomputed "métiers similaires" of every guide. It is immutable and
+// safe for concurrent use.
+type Recommender struct {
+	tax     *Taxonomy
+	weights Weights
+	text    TextSimilarity
+	cm      *cueMatcher
+	metiers []*corpus.Metier
+	byID    map[string]int
+	vectors []Vector
+	// scaled are the vectors min-max scaled per criterion over the corpus,
+	// for the quiz (so the longest studies read as 1).
+	scaled  []Vector
+	similar [][]Similar
+	quiz    *Quiz
+}
+
+// New derives every guide's vector and precomputes the similar tables.
+func New(ctx context.Context, metiers []*corpus.Metier, opts Options) (*Recommender, error) {
+	if opts.Taxonomy == nil {
+		opts.Taxonomy = DefaultTaxonomy()
+	}
+	if opts.Weights == nil {
+		w := DefaultWeights()
+		opts.Weights = &w
+	}
+	if opts.Analyze == nil {
+		opts.Analyze = FoldAnalyzer
+	}
+	if opts.SimilarSize <= 0 {
+		opts.SimilarSize = 20
+	}
+	quiz, err := parseQuiz(defaultQuiz, opts.Taxonomy)
+	if err != nil {
+		return nil, fmt.Errorf("recommend: embedded quiz.yaml: %w", err)
+	}
+	r := &Recommender{
+		tax:     opts.Taxonomy,
+		weights: *opts.Weights,
+		text:    opts.Text,
+		cm:      newCueMatcher(opts.Taxonomy, opts.Analyze),
+		metiers: metiers,
+		byID:    make(map[string]int, len(metiers)),
+		vectors: make([]Vector, len(metiers)),
+		quiz:    quiz,
+	}
+	for i, m := range metiers {
+		if _, dup := r.byID[m.ID]; dup {
+			return nil, fmt.Errorf("recommend: duplicate id %q", m.ID)
+		}
+		r.byID[m.ID] = i
+		r.vectors[i] = derive(m, r.tax, r.cm)
+	}
+	r.scaled = minMaxScale(r.vectors)
+	if err := r.precomputeSimilar(ctx, opts.SimilarSize); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// minMaxScale rescales each criterion to [0,1] over the corpus.
+func minMaxScale(vs []Vector) []Vector {
+	if len(vs) == 0 {
+		return nil
+	}
+	n := len(vs[0])
+	lo, hi := make([]float64, n), make([]float64, n)
+	for c := 0; c < n; c++ {
+		lo[c], hi[c] = math.Inf(1), math.Inf(-1)
+		for _, v := range vs {
+			lo[c] = math.Min(lo[c], v[c])
+			hi[c] = math.Max(hi[c], v[c])
+		}
+	}
+	out := make([]Vector, len(vs))
+	for i, v := range vs {
+		out[i] = make(Vector, n)
+		for c := range v {
+			if hi[c] > lo[c] {
+				out[i][c] = (v[c] - lo[c]) / (hi[c] - lo[c])
+			} else {
+				out[i][c] = v[c]
+			}
+		}
+	}
+	return out
+}
+
+// Len returns the number of guides.
+func (r *Recommender) Len() int { return len(r.metiers) }
+
+func (r *Recommender) lookup(id string) (int, error) {
+	i, ok := r.byID[id]
+	if !ok {
+		return 0, fmt.Errorf("%w: %q", ErrUnknownMetier, id)
+	}
+	return i, nil
+}
+
+// CriterionValue is one criterion of a guide's vector.
+type CriterionValue struct {
+	ID    string  `json:"id"`
+	Label string  `json:"label"`
+	Value float64 `json:"value"`
+}
+
+// Vector returns a guide's criterion values, in the taxonomy's order.
+func (r *Recommender) Vector(id string) ([]CriterionValue, error) {
+	i, err := r.lookup(id)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]CriterionValue, len(r.tax.Criteria))
+	for c, cr := range r.tax.Criteria {
+		out[c] = CriterionValue{ID: cr.ID, Label: cr.Label, Value: round3(r.vectors[i][c])}
+	}
+	return out, nil
+}
+
+// Tags returns the "Critères du métier" of a guide: the criteria at or
+// above the taxonomy's threshold, strongest first.
+func (r *Recommender) Tags(id string) ([]CriterionValue, error) {
+	all, err := r.Vector(id)
+	if err != nil {
+		return nil, err
+	}
+	var tags []CriterionValue
+	for _, c := range all {
+		if c.Value >= r.tax.TagThreshold {
+			tags = append(tags, c)
+		}
+	}
+	sort.SliceStable(tags, func(a, b int) bool { return tags[a].Value > tags[b].Value })
+	return tags, nil
+}
+
+// TagIDs returns a guide's tag ids, for indexing them as a facet.
+func (r *Recommender) TagIDs(m *corpus.Metier) []string {
+	tags, err := r.Tags(m.ID)
+	if err != nil {
+		return nil
+	}
+	ids := make([]string, len(tags))
+	for i, t := range tags {
+		ids[i] = t.ID
+	}
+	return ids
+}
+
+// CriterionInfo describes a criterion with how many guides carry it as a tag.
+type CriterionInfo struct {
+	Criterion
+	Metiers int `json:"metiers"`
+}
+
+// Criteria lists the taxonomy with the number of guides tagged with each.
+func (r *Recommender) Criteria() []CriterionInfo {
+	out := make([]CriterionInfo, len(r.tax.Criteria))
+	for c, cr := range r.tax.Criteria {
+		n := 0
+		for _, v := range r.vectors {
+			if v[c] >= r.tax.TagThreshold {
+				n++
+			}
+		}
+		out[c] = CriterionInfo{Criterion: cr, Metiers: n}
+	}
+	return out
+}
+
+// ByCriterionItem is a guide with its value for a criterion.
+type ByCriterionItem struct {
+	ID    string  `json:"id"`
+	Title string  `json:"title"`
+	Value float64 `json:"value"`
+}
+
+// ByCriterion returns the guides tagged with a criterion, highest value
+// first, at most size.
+func (r *Recommender) ByCriterion(id string, size int) (*Criterion, []ByCriterionItem, error) {
+	c, ok := r.tax.index()[id]
+	if !ok {
+		return nil, nil, fmt.Errorf("%w: %q", ErrUnknownCriterion, id)
+	}
+	var out []ByCriterionItem
+	for i, v := range r.vectors {
+		if v[c] >= r.tax.TagThreshold {
+			out = append(out, ByCriterionItem{ID: r.metiers[i].ID, Title: r.metiers[i].Title, Value: round3(v[c])})
+		}
+	}
+	sort.SliceStable(out, func(a, b int) bool { return out[a].Value > out[b].Value })
+	if size > 0 && len(out) > size {
+		out = out[:size]
+	}
+	if out == nil {
+		out = []ByCriterionItem{}
+	}
+	cr := r.tax.Criteria[c]
+	return &cr, out, nil
+}
+
+func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
+
+// FoldAnalyzer is a plain analyzer for when the index's is not at hand:
+// lower case, accents folded, words split on anything but letters and
+// digits, a final plural s dropped.
+func FoldAnalyzer(text string) []string {
+	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+	folded, _, err := transform.String(t, strings.ToLower(text))
+	if err != nil {
+		folded = strings.ToLower(text)
+	}
+	words := strings.FieldsFunc(folded, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
+	})
+	for i, w := range words {
+		if len(w) > 3 {
+			words[i] = strings.TrimSuffix(w, "s")
+		}
+	}
+	return words
+}

@@ -1,0 +1,197 @@
+package recommend
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+)
+
+// Similar is one "métier similaire" with its score and French reasons.
+type Similar struct {
+	ID      string   `json:"id"`
+	Title   string   `json:"title"`
+	Score   float64  `json:"score"`
+	Reasons []string `json:"reasons"`
+	// Parts of the score, for evaluation and tuning.
+	CriteriaScore float64 `json:"criteria_score"`
+	TextScore     float64 `json:"text_score"`
+	Curated       bool    `json:"curated,omitempty"`
+}
+
+// textCandidates is how many text neighbours are asked for each guide.
+const textCandidates = 50
+
+// precomputeSimilar ranks, for every guide, all the others by
+// w_c·sim(criteria) + w_t·sim(text) + w_l·curated, and keeps the best.
+func (r *Recommender) precomputeSimilar(ctx context.Context, keep int) error {
+	n := len(r.metiers)
+	r.similar = make([][]Similar, n)
+	weights := make([]float64, len(r.tax.Criteria))
+	for c, cr := range r.tax.Criteria {
+		weights[c] = cr.Weight
+	}
+	centered := center(r.vectors)
+	norms := make([]float64, n)
+	for i, v := range centered {
+		norms[i] = math.Sqrt(dot(v, v, weights))
+	}
+	w := r.weights
+	total := w.Criteria + w.Text
+	if total == 0 {
+		total = 1
+	}
+	for i, m := range r.metiers {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		text := map[string]TextMatch{}
+		if r.text != nil && w.Text > 0 {
+			matches, err := r.text.Similar(ctx, m, textCandidates)
+			if err != nil {
+				return fmt.Errorf("recommend: text similarity of %s: %w", m.ID, err)
+			}
+			for _, t := range matches {
+				text[t.ID] = t
+			}
+		}
+		curated := map[string]bool{}
+		for _, id := range m.Similar {
+			curated[id] = true
+		}
+		cands := make([]Similar, 0, n-1)
+		for j, o := range r.metiers {
+			if j == i {
+				continue
+			}
+			// Weighted cosine of centered vectors (a correlation), mapped to [0,1].
+			cs := 0.5
+			if norms[i] > 0 && norms[j] > 0 {
+				cs = (1 + dot(centered[i], centered[j], weights)/(norms[i]*norms[j])) / 2
+			}
+			ts := text[o.ID].Score
+			score := (w.Criteria*cs + w.Text*ts) / total
+			isCurated := curated[o.ID] || containsStr(o.Similar, m.ID)
+			if isCurated {
+				score += w.Curated
+			}
+			cands = append(cands, Similar{ID: o.ID, Title: o.Title, Score: score, CriteriaScore: cs, TextScore: ts, Curated: isCurated})
+		}
+		sort.SliceStable(cands, func(a, b int) bool {
+			if cands[a].Score != cands[b].Score {
+				return cands[a].Score > cands[b].Score
+			}
+			return cands[a].ID < cands[b].ID
+		})
+		if len(cands) > keep {
+			cands = cands[:keep]
+		}
+		for k := range cands {
+			j := r.byID[cands[k].ID]
+			cands[k].Reasons = r.similarReasons(i, j, text[cands[k].ID].Terms, cands[k].Curated)
+			cands[k].Score = round3(cands[k].Score)
+			cands[k].CriteriaScore = round3(cands[k].CriteriaScore)
+			cands[k].TextScore = round3(cands[k].TextScore)
+		}
+		r.similar[i] = cands
+	}
+	return nil
+}
+
+// similarReasons says in French why two guides are alike: the shared
+// criteria that weigh most and the distinctive terms they share.
+func (r *Recommender) similarReasons(i, j int, terms []string, curated bool) []string {
+	var reasons []string
+	if curated {
+		reasons = append(reasons, "Proposé par les rédacteurs du guide")
+	}
+	type shared struct {
+		label string
+		w     float64
+	}
+	var common []shared
+	for c, cr := range r.tax.Criteria {
+		a, b := r.vectors[i][c], r.vectors[j][c]
+		if a >= r.tax.TagThreshold && b >= r.tax.TagThreshold {
+			common = append(common, shared{cr.Label, cr.Weight * math.Min(a, b)})
+		}
+	}
+	sort.SliceStable(common, func(a, b int) bool { return common[a].w > common[b].w })
+	if len(common) > 4 {
+		common = common[:4]
+	}
+	if len(common) > 0 {
+		labels := make([]string, len(common))
+		for k, c := range common {
+			labels[k] = c.label
+		}
+		reasons = append(reasons, "Critères communs : "+strings.Join(labels, ", "))
+	}
+	if len(terms) > 5 {
+		terms = terms[:5]
+	}
+	if len(terms) > 0 {
+		reasons = append(reasons, "Thèmes communs : "+strings.Join(terms, ", "))
+	}
+	if len(reasons) == 0 {
+		reasons = append(reasons, "Profil de critères proche")
+	}
+	return reasons
+}
+
+// Similar returns the most similar guides of a guide, at most size, from
+// the precomputed table.
+func (r *Recommender) Similar(id string, size int) ([]Similar, error) {
+	i, err := r.lookup(id)
+	if err != nil {
+		return nil, err
+	}
+	s := r.similar[i]
+	if size > 0 && len(s) > size {
+		s = s[:size]
+	}
+	return s, nil
+}
+
+// center subtracts each criterion's mean over the corpus.
+func center(vs []Vector) []Vector {
+	if len(vs) == 0 {
+		return nil
+	}
+	n := len(vs[0])
+	mean := make([]float64, n)
+	for _, v := range vs {
+		for c, x := range v {
+			mean[c] += x
+		}
+	}
+	for c := range mean {
+		mean[c] /= float64(len(vs))
+	}
+	out := make([]Vector, len(vs))
+	for i, v := range vs {
+		out[i] = make(Vector, n)
+		for c, x := range v {
+			out[i][c] = x - mean[c]
+		}
+	}
+	return out
+}
+
+func dot(a, b Vector, w []float64) float64 {
+	var s float64
+	for c := range a {
+		s += w[c] * a[c] * b[c]
+	}
+	return s
+}
+
+func containsStr(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
