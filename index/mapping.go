@@ -44,7 +44,7 @@ const HighlightStyle = htmlhl.Name
 
 // MappingVersion changes whenever the mapping or analysis changes, so
 // that an index built by an older binary is rebuilt rather than reused.
-const MappingVersion = "4"
+const MappingVersion = "5"
 
 // doc is what is indexed for one guide.
 type doc struct {
@@ -126,8 +126,9 @@ func NewMapping(_ []SynonymGroup) (*mapping.IndexMappingImpl, error) {
 	dm.AddFieldMappingsAt(FieldMissions, text(true))
 	dm.AddFieldMappingsAt(FieldQualities, text(true))
 	dm.AddFieldMappingsAt(FieldBody, text(true))
-	dm.AddFieldMappingsAt(FieldText, text(false))
-	dm.AddFieldMappingsAt(FieldTitles, text(false))
+	// Stored so that highlights can quote any part of the guide.
+	dm.AddFieldMappingsAt(FieldText, text(true))
+	dm.AddFieldMappingsAt(FieldTitles, text(true))
 	for _, f := range []string{FieldSalaryMin, FieldSalaryMax, FieldStudyYears, FieldInsertion} {
 		dm.AddFieldMappingsAt(f, num())
 	}

@@ -67,6 +67,9 @@ type Options struct {
 	Analyze Analyzer
 	// SimilarSize is how many similar guides are kept per guide (20).
 	SimilarSize int
+	// VectorsOnly skips the "similaires" tables, for callers that only
+	// need vectors and tags (indexing the criteria facet).
+	VectorsOnly bool
 }
 
 // Recommender holds the criterion vectors of a corpus and the
@@ -124,6 +127,10 @@ func New(ctx context.Context, metiers []*corpus.Metier, opts Options) (*Recommen
 		r.vectors[i] = derive(m, r.tax, r.cm)
 	}
 	r.scaled = minMaxScale(r.vectors)
+	if opts.VectorsOnly {
+		r.similar = make([][]Similar, len(metiers))
+		return r, nil
+	}
 	if err := r.precomputeSimilar(ctx, opts.SimilarSize); err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -126,6 +127,38 @@ func guideText(m *corpus.Metier) string {
 	parts = append(parts, m.Interests...)
 	parts = append(parts, m.Sectors...)
 	return strings.Join(parts, "\n")
+}
+
+// Distinctive returns the k terms that say most about a guide (frequent
+// in it, rare in the index), best first: the terms of its more-like-this
+// query.
+func (s *Searcher) Distinctive(m *corpus.Metier, k int) ([]string, error) {
+	text := guideText(m)
+	terms, err := s.distinctive(text, k)
+	if err != nil {
+		return nil, err
+	}
+	// Show each term as the guide writes it ("codage", not "codag").
+	forms := map[string]string{}
+	for _, w := range splitWords(text) {
+		for _, t := range s.analyzer.Terms(w) {
+			if _, ok := forms[t]; !ok {
+				if i := strings.LastIndexAny(w, "'’"); i >= 0 {
+					_, size := utf8.DecodeRuneInString(w[i:])
+					w = w[i+size:]
+				}
+				forms[t] = strings.ToLower(w)
+			}
+		}
+	}
+	out := make([]string, len(terms))
+	for i, t := range terms {
+		out[i] = t
+		if f, ok := forms[t]; ok {
+			out[i] = f
+		}
+	}
+	return out, nil
 }
 
 // MoreLikeThis returns the k guides whose text is most like m's (m

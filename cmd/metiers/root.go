@@ -27,6 +27,7 @@ func newRootCommand(stdout, stderr io.Writer) *cobra.Command {
 	pf.String("log-level", "info", "log level: debug, info, warn or error")
 
 	root.AddCommand(
+		newServeCommand(),
 		newParseCommand(),
 		newConfigCommand(),
 	)

@@ -1,0 +1,52 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/metiers/metiers/config"
+	"github.com/metiers/metiers/engine"
+	"github.com/metiers/metiers/server"
+)
+
+// newServeCommand serves the API and the web pages.
+func newServeCommand() *cobra.Command {
+	var rebuild bool
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the search API and the web pages (default corpus: the embedded sample)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, err := loadConfig(cmd)
+			if err != nil {
+				return err
+			}
+			log := newLogger(c, cmd.ErrOrStderr())
+			opts, err := engineOptions(c, log, rebuild)
+			if err != nil {
+				return err
+			}
+			e, err := engine.New(opts)
+			if err != nil {
+				return err
+			}
+			defer e.Close()
+			if err := e.Start(cmd.Context()); err != nil {
+				return err
+			}
+			g, _ := e.Current()
+			srv := server.New(e, server.Options{
+				Addr: c.Addr, AdminToken: c.AdminToken, CORSOrigins: c.CORSOrigins,
+				RequestTimeout: c.HTTP.RequestTimeout, MaxBodyBytes: c.HTTP.MaxBodyBytes,
+				ShutdownTimeout: c.HTTP.ShutdownTimeout, Logger: log,
+			})
+			return srv.Run(cmd.Context(), func(url string) {
+				fmt.Fprintf(cmd.OutOrStdout(), "metiers: serving %d guides at %s\n", len(g.Corpus.Metiers), url)
+			})
+		},
+	}
+	cmd.Flags().String("addr", config.DefaultAddr, "HOST:PORT to listen on (env METIERS_ADDR)")
+	cmd.Flags().BoolVar(&rebuild, "rebuild", false, "rebuild the index even if the one on disk matches the corpus")
+	return cmd
+}

@@ -1,0 +1,55 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+
+	"github.com/metiers/metiers/config"
+	"github.com/metiers/metiers/engine"
+	"github.com/metiers/metiers/index"
+	"github.com/metiers/metiers/recommend"
+	"github.com/metiers/metiers/search"
+)
+
+// newLogger builds the slog logger the configuration asks for.
+func newLogger(c config.Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(c.Log.Level))
+	opts := &slog.HandlerOptions{Level: level}
+	if c.Log.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// engineOptions turns the configuration into the engine's options,
+// reading the synonym and criteria files it names.
+func engineOptions(c config.Config, log *slog.Logger, rebuild bool) (engine.Options, error) {
+	syn := index.DefaultSynonyms()
+	if c.SynonymsFile != "" {
+		var err error
+		if syn, err = index.LoadSynonyms(c.SynonymsFile); err != nil {
+			return engine.Options{}, fmt.Errorf("config: synonyms_file: %w", err)
+		}
+	}
+	tax := recommend.DefaultTaxonomy()
+	if c.CriteriaFile != "" {
+		var err error
+		if tax, err = recommend.LoadTaxonomy(c.CriteriaFile); err != nil {
+			return engine.Options{}, fmt.Errorf("config: criteria_file: %w", err)
+		}
+	}
+	return engine.Options{
+		CorpusDir:   c.Corpus,
+		IndexDir:    c.Index,
+		Generations: c.Generations,
+		Strict:      c.Strict,
+		Rebuild:     rebuild,
+		Synonyms:    syn,
+		Taxonomy:    tax,
+		Weights:     recommend.Weights{Criteria: c.Ranking.Criteria, Text: c.Ranking.Text, Curated: c.Ranking.Curated},
+		Search:      search.Options{Synonyms: syn, DefaultSize: c.Search.DefaultSize, MaxSize: c.Search.MaxSize},
+		Logger:      log,
+	}, nil
+}

@@ -1,0 +1,249 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+
+	"github.com/metiers/metiers/recommend"
+	"github.com/metiers/metiers/search"
+)
+
+// ErrReindexRunning means a reindex is already under way.
+var ErrReindexRunning = errors.New("a reindex is already running")
+
+// ErrNotReady means no generation is loaded yet.
+var ErrNotReady = errors.New("the index is not loaded yet")
+
+// Engine serves the current generation and replaces it with a fresh one
+// on demand, without readers ever seeing a half-built index: the search
+// index is a bleve IndexAlias whose Swap waits for the searches under
+// way, and the rest of a generation is replaced by one atomic pointer.
+type Engine struct {
+	opts     Options
+	log      *slog.Logger
+	alias    bleve.IndexAlias
+	searcher atomic.Pointer[search.Searcher]
+	cur      atomic.Pointer[Generation]
+
+	mu      sync.Mutex // guards job and running
+	running bool
+	job     Job
+	jobs    int
+}
+
+// Job is the status of a reindex.
+type Job struct {
+	ID         int          `json:"id"`
+	State      string       `json:"state"` // running, succeeded or failed
+	Started    time.Time    `json:"started"`
+	Finished   *time.Time   `json:"finished,omitempty"`
+	DurationMS int64        `json:"duration_ms"`
+	Guides     int          `json:"guides"`
+	Skipped    []SkipReason `json:"skipped"`
+	Error      string       `json:"error,omitempty"`
+}
+
+// SkipReason is a file left out of a build, and why.
+type SkipReason struct {
+	Error string `json:"error"`
+}
+
+// New returns an Engine with no generation; call Start.
+func New(opts Options) (*Engine, error) {
+	if opts.Generations < 1 {
+		opts.Generations = 1
+	}
+	if opts.Weights == (recommend.Weights{}) {
+		opts.Weights = recommend.DefaultWeights()
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	alias := bleve.NewIndexAlias()
+	s, err := search.New(alias, opts.Search)
+	if err != nil {
+		return nil, err
+	}
+	e := &Engine{opts: opts, log: log, alias: alias}
+	e.searcher.Store(s)
+	return e, nil
+}
+
+// Start loads the index: the current on-disk generation when it matches
+// the corpus (fast restart), else a fresh build.
+func (e *Engine) Start(ctx context.Context) error {
+	start := time.Now()
+	g, err := open(ctx, e.opts)
+	if err != nil {
+		return err
+	}
+	if g == nil {
+		var skipped []error
+		g, skipped, err = build(ctx, e.opts)
+		for _, s := range skipped {
+			e.log.Warn("skipped", "error", s)
+		}
+		if err != nil {
+			return fmt.Errorf("build: %w", err)
+		}
+		if err := e.commit(g); err != nil {
+			g.Index.Close()
+			return err
+		}
+	}
+	e.install(g)
+	e.log.Info("index ready", "guides", len(g.Corpus.Metiers), "reused", g.Reused, "dir", g.Dir, "took", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// commit makes an on-disk generation the current one and prunes old ones.
+func (e *Engine) commit(g *Generation) error {
+	if g.Dir == "" {
+		return nil
+	}
+	if err := writeCurrent(e.opts.IndexDir, g.Dir); err != nil {
+		return fmt.Errorf("index: switch to %s: %w", g.Dir, err)
+	}
+	for _, err := range prune(e.opts.IndexDir, g.Dir, e.opts.Generations) {
+		e.log.Warn("prune", "error", err)
+	}
+	return nil
+}
+
+// install swaps g in for readers and closes the previous index once the
+// searches under way on it are done.
+func (e *Engine) install(g *Generation) {
+	old := e.cur.Swap(g)
+	var out []bleve.Index
+	if old != nil {
+		out = append(out, old.Index)
+	}
+	e.alias.Swap([]bleve.Index{g.Index}, out)
+	// A new searcher over the same alias: its document frequencies are
+	// those of the new index.
+	if s, err := search.New(e.alias, e.opts.Search); err == nil {
+		e.searcher.Store(s)
+	}
+	if old != nil {
+		if err := old.Index.Close(); err != nil {
+			e.log.Warn("close old index", "error", err)
+		}
+	}
+}
+
+// Current returns the generation being served, or ErrNotReady.
+func (e *Engine) Current() (*Generation, error) {
+	g := e.cur.Load()
+	if g == nil {
+		return nil, ErrNotReady
+	}
+	return g, nil
+}
+
+// Searcher returns the searcher of the serving alias.
+func (e *Engine) Searcher() *search.Searcher { return e.searcher.Load() }
+
+// Ready reports whether an index is loaded.
+func (e *Engine) Ready() bool { return e.cur.Load() != nil }
+
+// Reindex starts a rebuild in the background and returns its job. A
+// second call while one runs returns ErrReindexRunning with the running
+// job. When done is set it is called with the final job.
+func (e *Engine) Reindex(ctx context.Context, done func(Job)) (Job, error) {
+	e.mu.Lock()
+	if e.running {
+		j := e.job
+		e.mu.Unlock()
+		return j, ErrReindexRunning
+	}
+	e.running = true
+	e.jobs++
+	e.job = Job{ID: e.jobs, State: "running", Started: time.Now().UTC(), Skipped: []SkipReason{}}
+	j := e.job
+	e.mu.Unlock()
+	go func() {
+		final := e.runReindex(context.WithoutCancel(ctx), j)
+		if done != nil {
+			done(final)
+		}
+	}()
+	return j, nil
+}
+
+// ReindexNow rebuilds and switches synchronously (the CLI's offline
+// reindex), returning the final job.
+func (e *Engine) ReindexNow(ctx context.Context) (Job, error) {
+	e.mu.Lock()
+	if e.running {
+		j := e.job
+		e.mu.Unlock()
+		return j, ErrReindexRunning
+	}
+	e.running = true
+	e.jobs++
+	e.job = Job{ID: e.jobs, State: "running", Started: time.Now().UTC(), Skipped: []SkipReason{}}
+	j := e.job
+	e.mu.Unlock()
+	final := e.runReindex(ctx, j)
+	if final.State != "succeeded" {
+		return final, errors.New(final.Error)
+	}
+	return final, nil
+}
+
+func (e *Engine) runReindex(ctx context.Context, j Job) Job {
+	start := time.Now()
+	g, skipped, err := build(ctx, e.opts)
+	for _, s := range skipped {
+		j.Skipped = append(j.Skipped, SkipReason{Error: s.Error()})
+	}
+	if err == nil {
+		if err = e.commit(g); err != nil {
+			g.Index.Close()
+		}
+	}
+	if err == nil {
+		e.install(g)
+		j.Guides = len(g.Corpus.Metiers)
+		j.State = "succeeded"
+		e.log.Info("reindex succeeded", "job", j.ID, "guides", j.Guides, "skipped", len(j.Skipped), "took", time.Since(start).Round(time.Millisecond))
+	} else {
+		j.State = "failed"
+		j.Error = err.Error()
+		e.log.Error("reindex failed; the previous index keeps serving", "job", j.ID, "error", err)
+	}
+	now := time.Now().UTC()
+	j.Finished = &now
+	j.DurationMS = time.Since(start).Milliseconds()
+	e.mu.Lock()
+	e.job = j
+	e.running = false
+	e.mu.Unlock()
+	return j
+}
+
+// LastJob returns the status of the last reindex, and false when none ran.
+func (e *Engine) LastJob() (Job, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.job, e.jobs > 0
+}
+
+// Close closes the served index.
+func (e *Engine) Close() error {
+	g := e.cur.Swap(nil)
+	if g == nil {
+		return nil
+	}
+	e.alias.Swap(nil, []bleve.Index{g.Index})
+	return g.Index.Close()
+}

@@ -1,0 +1,448 @@
+package server
+
+import (
+	"crypto/subtle"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/metiers/metiers/engine"
+	"github.com/metiers/metiers/recommend"
+	"github.com/metiers/metiers/search"
+)
+
+func (s *Server) routes() http.Handler {
+	r := gin.New()
+	r.HandleMethodNotAllowed = true
+	r.Use(s.recovery(), requestID(), s.logRequests(), s.metrics.observe(), s.cors(), s.limits())
+
+	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
+	r.GET("/readyz", s.readyz)
+	r.GET("/metrics", s.metrics.handler())
+
+	api := r.Group("/api")
+	api.GET("/search", s.search)
+	api.GET("/suggest", s.suggest)
+	api.GET("/metiers", s.listMetiers)
+	api.GET("/metiers/:id", s.getMetier)
+	api.GET("/metiers/:id/similar", s.similar)
+	api.GET("/metiers/:id/criteria", s.metierCriteria)
+	api.GET("/metiers/:id/quiz", s.metierQuiz)
+	api.POST("/metiers/:id/quiz", s.scoreMetierQuiz)
+	api.GET("/quiz", s.quiz)
+	api.POST("/quiz/match", s.quizMatch)
+	api.GET("/criteria", s.criteria)
+	api.GET("/criteria/:id/metiers", s.criterionMetiers)
+
+	admin := r.Group("/admin", s.adminAuth())
+	admin.POST("/reindex", s.startReindex)
+	admin.GET("/reindex", s.reindexStatus)
+
+	s.mountWeb(r)
+	r.NoRoute(func(c *gin.Context) { s.fail(c, fmt.Errorf("%w: no route %s", errNotFound, c.Request.URL.Path)) })
+	r.NoMethod(func(c *gin.Context) {
+		c.AbortWithStatusJSON(http.StatusMethodNotAllowed, gin.H{"error": "method not allowed"})
+	})
+	return r
+}
+
+// generation returns the served generation or answers 503.
+func (s *Server) generation(c *gin.Context) (*engine.Generation, bool) {
+	g, err := s.engine.Current()
+	if err != nil {
+		s.fail(c, err)
+		return nil, false
+	}
+	return g, true
+}
+
+func (s *Server) readyz(c *gin.Context) {
+	g, err := s.engine.Current()
+	if err != nil {
+		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "loading"})
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"status": "ready", "guides": len(g.Corpus.Metiers), "built": g.Built})
+}
+
+// query reads the query string, rejecting parameters not in allowed and
+// values that are not valid UTF-8.
+func query(c *gin.Context, allowed ...string) (url.Values, error) {
+	q := c.Request.URL.Query()
+	for k, vs := range q {
+		if !utf8.ValidString(k) {
+			return nil, fmt.Errorf("%w: a parameter name is not valid UTF-8", errBadRequest)
+		}
+		ok := false
+		for _, a := range allowed {
+			if k == a {
+				ok = true
+			}
+		}
+		if !ok {
+			return nil, fmt.Errorf("%w: unknown filter or parameter %q", errBadRequest, k)
+		}
+		for _, v := range vs {
+			if !utf8.ValidString(v) {
+				return nil, fmt.Errorf("%w: %s is not valid UTF-8", errBadRequest, k)
+			}
+		}
+	}
+	return q, nil
+}
+
+// intParam reads an optional whole number.
+func intParam(q url.Values, name string) (int, error) {
+	v := q.Get(name)
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return 0, fmt.Errorf("%w: %s must be a whole number, got %q", errBadRequest, name, v)
+	}
+	return n, nil
+}
+
+func (s *Server) search(c *gin.Context) {
+	q, err := query(c, "q", "page", "size", "salary_min", "salary_max", "study_max", "area", "criteria", "explain")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	req := search.Request{Query: q.Get("q"), Filters: search.Filters{Areas: q["area"], Criteria: q["criteria"]}}
+	for _, p := range []struct {
+		name string
+		dst  *int
+	}{{"page", &req.Page}, {"size", &req.Size}, {"salary_min", &req.Filters.SalaryMin}, {"salary_max", &req.Filters.SalaryMax}} {
+		if *p.dst, err = intParam(q, p.name); err != nil {
+			s.fail(c, err)
+			return
+		}
+		if q.Has(p.name) && (p.name == "page" || p.name == "size") && *p.dst == 0 {
+			s.fail(c, fmt.Errorf("%w: %s must be at least 1", errBadRequest, p.name))
+			return
+		}
+	}
+	if v := q.Get("study_max"); v != "" {
+		if req.Filters.StudyMax, err = strconv.ParseFloat(v, 64); err != nil || req.Filters.StudyMax != req.Filters.StudyMax {
+			s.fail(c, fmt.Errorf("%w: study_max must be a number of years, got %q", errBadRequest, v))
+			return
+		}
+	}
+	if v := q.Get("explain"); v != "" {
+		if req.Explain, err = strconv.ParseBool(v); err != nil {
+			s.fail(c, fmt.Errorf("%w: explain must be true or false", errBadRequest))
+			return
+		}
+	}
+	res, err := s.engine.Searcher().Search(c.Request.Context(), req)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, res)
+}
+
+func (s *Server) suggest(c *gin.Context) {
+	q, err := query(c, "q", "size")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	size, err := intParam(q, "size")
+	if err == nil && q.Has("size") && size == 0 {
+		err = fmt.Errorf("%w: size must be at least 1", errBadRequest)
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	sug, err := s.engine.Searcher().Suggest(c.Request.Context(), q.Get("q"), size)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"suggestions": sug})
+}
+
+// MetierSummary is one line of the guide list.
+type MetierSummary struct {
+	ID            string `json:"id"`
+	Title         string `json:"title"`
+	TitleFeminine string `json:"title_feminine"`
+	SourceID      string `json:"source_id"`
+}
+
+func (s *Server) listMetiers(c *gin.Context) {
+	q, err := query(c, "page", "size")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	g, ok := s.generation(c)
+	if !ok {
+		return
+	}
+	all := g.Corpus.Metiers
+	page, err1 := intParam(q, "page")
+	size, err2 := intParam(q, "size")
+	if err1 != nil || err2 != nil {
+		s.fail(c, fmt.Errorf("%w: page and size must be whole numbers", errBadRequest))
+		return
+	}
+	list := all
+	if q.Has("page") || q.Has("size") {
+		if page == 0 {
+			page = 1
+		}
+		if size == 0 {
+			size = 50
+		}
+		if page < 1 || size < 1 || size > 1000 {
+			s.fail(c, fmt.Errorf("%w: page must be ≥ 1 and size between 1 and 1000", errBadRequest))
+			return
+		}
+		from := min((page-1)*size, len(all))
+		list = all[from:min(from+size, len(all))]
+	}
+	out := make([]MetierSummary, len(list))
+	for i, m := range list {
+		out[i] = MetierSummary{ID: m.ID, Title: m.Title, TitleFeminine: m.TitleFeminine, SourceID: m.SourceID}
+	}
+	c.JSON(http.StatusOK, gin.H{"total": len(all), "metiers": out})
+}
+
+// metier finds the guide of the :id parameter or answers 404.
+func (s *Server) metier(c *gin.Context) (*engine.Generation, string, bool) {
+	g, ok := s.generation(c)
+	if !ok {
+		return nil, "", false
+	}
+	id := c.Param("id")
+	if g.Metier(id) == nil {
+		s.fail(c, fmt.Errorf("%w: %q", recommend.ErrUnknownMetier, id))
+		return nil, "", false
+	}
+	return g, id, true
+}
+
+func (s *Server) getMetier(c *gin.Context) {
+	if _, err := query(c); err != nil {
+		s.fail(c, err)
+		return
+	}
+	g, id, ok := s.metier(c)
+	if !ok {
+		return
+	}
+	c.JSON(http.StatusOK, g.Metier(id))
+}
+
+// metierCriteria answers a guide's criterion vector and its tags (the
+// « Critères du métier »).
+func (s *Server) metierCriteria(c *gin.Context) {
+	g, id, ok := s.metier(c)
+	if !ok {
+		return
+	}
+	vector, err := g.Recommender.Vector(id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	tags, _ := g.Recommender.Tags(id)
+	if tags == nil {
+		tags = []recommend.CriterionValue{}
+	}
+	c.JSON(http.StatusOK, gin.H{"id": id, "tags": tags, "vector": vector})
+}
+
+func (s *Server) similar(c *gin.Context) {
+	q, err := query(c, "size")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	size, err := intParam(q, "size")
+	if err == nil && (size < 0 || size > 50 || (q.Has("size") && size == 0)) {
+		err = fmt.Errorf("%w: size must be between 1 and 50", errBadRequest)
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if size == 0 {
+		size = 5
+	}
+	g, id, ok := s.metier(c)
+	if !ok {
+		return
+	}
+	sim, err := g.Recommender.Similar(id, size)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"id": id, "similar": sim})
+}
+
+func (s *Server) quiz(c *gin.Context) {
+	g, ok := s.generation(c)
+	if !ok {
+		return
+	}
+	c.JSON(http.StatusOK, g.Recommender.Quiz())
+}
+
+// decode reads a JSON body strictly: unknown fields and trailing data are
+// errors, as is a body that is not valid UTF-8.
+func decode(c *gin.Context, dst any) error {
+	if c.Request.Body == nil {
+		return fmt.Errorf("%w: a JSON body is required", errBadRequest)
+	}
+	dec := json.NewDecoder(c.Request.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		if status(err) == http.StatusRequestEntityTooLarge {
+			return err
+		}
+		return fmt.Errorf("%w: malformed JSON body: %v", errBadRequest, err)
+	}
+	if dec.More() {
+		return fmt.Errorf("%w: malformed JSON body: trailing data", errBadRequest)
+	}
+	return nil
+}
+
+func (s *Server) quizMatch(c *gin.Context) {
+	var req recommend.MatchRequest
+	if err := decode(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if !utf8.ValidString(req.Text) || !utf8.ValidString(req.Constraints.Area) || len(req.Text) > 2000 {
+		s.fail(c, fmt.Errorf("%w: text must be valid UTF-8, at most 2000 bytes", errBadRequest))
+		return
+	}
+	g, ok := s.generation(c)
+	if !ok {
+		return
+	}
+	ms, err := g.Recommender.Match(c.Request.Context(), req)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"matches": ms})
+}
+
+func (s *Server) metierQuiz(c *gin.Context) {
+	g, id, ok := s.metier(c)
+	if !ok {
+		return
+	}
+	q, err := g.Recommender.MetierQuiz(id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, q)
+}
+
+func (s *Server) scoreMetierQuiz(c *gin.Context) {
+	var req struct {
+		Answers map[string]int `json:"answers"`
+	}
+	if err := decode(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	g, id, ok := s.metier(c)
+	if !ok {
+		return
+	}
+	res, err := g.Recommender.ScoreMetierQuiz(id, req.Answers)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, res)
+}
+
+func (s *Server) criteria(c *gin.Context) {
+	g, ok := s.generation(c)
+	if !ok {
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"criteria": g.Recommender.Criteria()})
+}
+
+func (s *Server) criterionMetiers(c *gin.Context) {
+	q, err := query(c, "size")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	size, err := intParam(q, "size")
+	if err == nil && (size < 0 || size > 1000) {
+		err = fmt.Errorf("%w: size must be between 1 and 1000", errBadRequest)
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	g, ok := s.generation(c)
+	if !ok {
+		return
+	}
+	cr, items, err := g.Recommender.ByCriterion(c.Param("id"), size)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"criterion": cr, "metiers": items})
+}
+
+// adminAuth lets through requests bearing the admin token; without a
+// configured token the admin routes do not exist.
+func (s *Server) adminAuth() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if s.opts.AdminToken == "" {
+			s.fail(c, fmt.Errorf("%w: admin routes are disabled (no admin token configured)", errNotFound))
+			return
+		}
+		h := c.GetHeader("Authorization")
+		token, ok := strings.CutPrefix(h, "Bearer ")
+		if !ok || subtle.ConstantTimeCompare([]byte(token), []byte(s.opts.AdminToken)) != 1 {
+			c.Header("WWW-Authenticate", `Bearer realm="metiers admin"`)
+			c.AbortWithStatusJSON(http.StatusUnauthorized, gin.H{"error": "missing or wrong admin token"})
+			return
+		}
+		c.Next()
+	}
+}
+
+func (s *Server) startReindex(c *gin.Context) {
+	job, err := s.engine.Reindex(c.Request.Context(), s.metrics.reindexDone)
+	if err != nil {
+		c.AbortWithStatusJSON(status(err), gin.H{"error": err.Error(), "job": job})
+		return
+	}
+	c.JSON(http.StatusAccepted, job)
+}
+
+func (s *Server) reindexStatus(c *gin.Context) {
+	job, ok := s.engine.LastJob()
+	if !ok {
+		c.JSON(http.StatusOK, gin.H{"state": "none"})
+		return
+	}
+	c.JSON(http.StatusOK, job)
+}
