@@ -251,17 +251,21 @@ func (r *Recommender) Match(ctx context.Context, req MatchRequest) ([]Match, err
 		out = append(out, Match{
 			ID: m.ID, Title: m.Title,
 			Compatibility: int(math.Round(100 * s.score)),
-			Reasons:       r.matchReasons(s.good, s.bad, text[m.ID]),
+			Reasons:       r.matchReasons(s.good, s.bad, pref, text[m.ID]),
 		})
 	}
 	return out, nil
 }
 
-func (r *Recommender) matchReasons(good, bad []int, text float64) []string {
+func (r *Recommender) matchReasons(good, bad []int, pref []float64, text float64) []string {
+	// A criterion the reader wants little of reads « peu de … ».
 	label := func(cs []int) string {
 		ls := make([]string, len(cs))
 		for k, c := range cs {
 			ls[k] = r.tax.Criteria[c].Label
+			if pref[c] < 0 {
+				ls[k] = "peu de « " + ls[k] + " »"
+			}
 		}
 		return strings.Join(ls, ", ")
 	}

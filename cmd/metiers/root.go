@@ -28,6 +28,10 @@ func newRootCommand(stdout, stderr io.Writer) *cobra.Command {
 
 	root.AddCommand(
 		newServeCommand(),
+		newReindexCommand(),
+		newSearchCommand(),
+		newSimilarCommand(),
+		newQuizCommand(),
 		newParseCommand(),
 		newConfigCommand(),
 	)

@@ -1,0 +1,155 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/metiers/metiers/engine"
+	"github.com/metiers/metiers/recommend"
+	"github.com/metiers/metiers/search"
+)
+
+// startEngine loads the configured index (reusing the one on disk when it
+// matches the corpus) for the one-shot commands.
+func startEngine(cmd *cobra.Command) (*engine.Engine, error) {
+	c, err := loadConfig(cmd)
+	if err != nil {
+		return nil, err
+	}
+	opts, err := engineOptions(c, newLogger(c, io.Discard), false)
+	if err != nil {
+		return nil, err
+	}
+	e, err := engine.New(opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := e.Start(cmd.Context()); err != nil {
+		e.Close()
+		return nil, err
+	}
+	return e, nil
+}
+
+// newSearchCommand prints the top hits of a query.
+func newSearchCommand() *cobra.Command {
+	var size int
+	cmd := &cobra.Command{
+		Use:   "search QUERY...",
+		Short: "Print the top hits of a query",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			e, err := startEngine(cmd)
+			if err != nil {
+				return err
+			}
+			defer e.Close()
+			res, err := e.Searcher().Search(cmd.Context(), search.Request{Query: strings.Join(args, " "), Size: size})
+			if err != nil {
+				return err
+			}
+			w := cmd.OutOrStdout()
+			fmt.Fprintf(w, "%d result(s) in %.1f ms\n", res.Total, res.TookMS)
+			for i, h := range res.Hits {
+				fmt.Fprintf(w, "%2d. %-45s %6.3f  %s\n", i+1, h.Title, h.Score, h.ID)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().IntVar(&size, "size", 10, "number of hits")
+	return cmd
+}
+
+// newSimilarCommand prints the « Métiers similaires » of a guide.
+func newSimilarCommand() *cobra.Command {
+	var size int
+	cmd := &cobra.Command{
+		Use:   "similar ID",
+		Short: "Print the most similar guides of a guide, with their reasons",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			e, err := startEngine(cmd)
+			if err != nil {
+				return err
+			}
+			defer e.Close()
+			g, err := e.Current()
+			if err != nil {
+				return err
+			}
+			sim, err := g.Recommender.Similar(args[0], size)
+			if err != nil {
+				return err
+			}
+			w := cmd.OutOrStdout()
+			for i, s := range sim {
+				fmt.Fprintf(w, "%2d. %-45s %.3f  %s\n", i+1, s.Title, s.Score, s.ID)
+				for _, r := range s.Reasons {
+					fmt.Fprintf(w, "      %s\n", r)
+				}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().IntVar(&size, "size", 5, "number of similar guides")
+	return cmd
+}
+
+// newQuizCommand ranks guides for quiz answers read from a JSON file.
+func newQuizCommand() *cobra.Command {
+	var file string
+	cmd := &cobra.Command{
+		Use:   "quiz --answers FILE",
+		Short: "Rank guides for quiz answers (JSON: {\"answers\": {\"q1\": 5}, \"text\": \"…\", \"constraints\": {…}, \"size\": 10}; - reads stdin)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if file == "" {
+				return fmt.Errorf("quiz: --answers FILE is required (see GET /api/quiz for the questions)")
+			}
+			var data []byte
+			var err error
+			if file == "-" {
+				data, err = io.ReadAll(cmd.InOrStdin())
+			} else {
+				data, err = os.ReadFile(file)
+			}
+			if err != nil {
+				return fmt.Errorf("quiz: %w", err)
+			}
+			var req recommend.MatchRequest
+			dec := json.NewDecoder(strings.NewReader(string(data)))
+			dec.DisallowUnknownFields()
+			if err := dec.Decode(&req); err != nil {
+				return fmt.Errorf("quiz: %s: %w", file, err)
+			}
+			e, err := startEngine(cmd)
+			if err != nil {
+				return err
+			}
+			defer e.Close()
+			g, err := e.Current()
+			if err != nil {
+				return err
+			}
+			ms, err := g.Recommender.Match(cmd.Context(), req)
+			if err != nil {
+				return err
+			}
+			w := cmd.OutOrStdout()
+			for i, m := range ms {
+				fmt.Fprintf(w, "%2d. %-45s %3d %%  %s\n", i+1, m.Title, m.Compatibility, m.ID)
+				for _, r := range m.Reasons {
+					fmt.Fprintf(w, "      %s\n", r)
+				}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&file, "answers", "", "JSON file of answers, or - for standard input")
+	return cmd
+}
