@@ -32,12 +32,16 @@ const mltTerms = 25
 type dfCache struct {
 	once sync.Once
 	df   map[string]int
-	docs int
-	err  error
+	// known holds every term of the whole text and titles.
+	known map[string]bool
+	docs  int
+	err   error
 }
 
 // mltFields are the fields whose terms describe a guide.
 var mltFields = []string{index.FieldTitle, index.FieldTagline, index.FieldMissions, index.FieldQualities, index.FieldBody}
+
+
 
 func (s *Searcher) docFreq() (map[string]int, int, error) {
 	s.df.once.Do(func() {
@@ -48,29 +52,50 @@ func (s *Searcher) docFreq() (map[string]int, int, error) {
 		}
 		s.df.docs = int(n)
 		s.df.df = map[string]int{}
+		s.df.known = map[string]bool{}
+		visit := func(field string, fn func(term string, count int)) error {
+			d, err := s.idx.FieldDict(field)
+			if err != nil {
+				return err
+			}
+			defer d.Close()
+			for {
+				e, err := d.Next()
+				if err != nil {
+					return err
+				}
+				if e == nil {
+					return nil
+				}
+				fn(e.Term, int(e.Count))
+			}
+		}
 		for _, f := range mltFields {
-			d, err := s.idx.FieldDict(f)
+			err := visit(f, func(t string, c int) {
+				if c > s.df.df[t] {
+					s.df.df[t] = c
+				}
+			})
 			if err != nil {
 				s.df.err = err
 				return
 			}
-			for {
-				e, err := d.Next()
-				if err != nil {
-					s.df.err = err
-					break
-				}
-				if e == nil {
-					break
-				}
-				if int(e.Count) > s.df.df[e.Term] {
-					s.df.df[e.Term] = int(e.Count)
-				}
+		}
+		for _, f := range []string{index.FieldText, index.FieldTitles} {
+			if err := visit(f, func(t string, _ int) { s.df.known[t] = true }); err != nil {
+				s.df.err = err
+				return
 			}
-			d.Close()
 		}
 	})
 	return s.df.df, s.df.docs, s.df.err
+}
+
+// known reports whether a term occurs in some guide; an error reading the
+// dictionary counts as known (no typo expansion rather than a failure).
+func (s *Searcher) known(term string) bool {
+	_, _, err := s.docFreq()
+	return err != nil || s.df.known[term]
 }
 
 // distinctive returns the terms of text that say most about it: frequent

@@ -160,7 +160,10 @@ func (s *Searcher) wordQuery(w word, last bool) query.Query {
 			tq.SetField(fb.field)
 			tq.SetBoost(exactBoost * fb.boost)
 			alts = append(alts, tq)
-			if fz > 0 && (i == 0 || i == len(fieldBoosts)-1) {
+			// Typos are looked for only when the word as typed is in no
+			// guide: a real word is not widened into its neighbours
+			// (codeuse must not find « cœur »).
+			if fz > 0 && (i == 0 || i == len(fieldBoosts)-1) && !s.known(t) {
 				fq := bleve.NewFuzzyQuery(t)
 				fq.SetField(fb.field)
 				fq.SetFuzziness(fz)

@@ -84,7 +84,7 @@ func (s *Searcher) suggestWord(folded string) query.Query {
 			tq.SetField(f)
 			tq.SetBoost(2)
 			alts = append(alts, tq)
-			if fz > 0 {
+			if fz > 0 && !s.known(t) {
 				fq := bleve.NewFuzzyQuery(t)
 				fq.SetField(f)
 				fq.SetFuzziness(fz)

@@ -1,0 +1,199 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/metiers/metiers/corpus"
+	"github.com/metiers/metiers/index"
+	"github.com/metiers/metiers/search"
+)
+
+// writeCorpus copies the sample guides into a directory, plus n JSON
+// guides made from them with new ids.
+func writeCorpus(t *testing.T, dir string, n int) {
+	t.Helper()
+	files, _ := fs.Glob(corpus.Sample(), "*.txt")
+	for _, f := range files {
+		data, _ := fs.ReadFile(corpus.Sample(), f)
+		if err := os.WriteFile(filepath.Join(dir, f), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c, _ := corpus.Load(corpus.Sample())
+	for i := 0; i < n; i++ {
+		m := *c.Metiers[i%len(c.Metiers)]
+		m.ID = ""
+		m.Title = fmt.Sprintf("%s variante %d", m.Title, i)
+		m.Source = ""
+		b, _ := json.Marshal(m)
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("extra-%03d.json", i)), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func options(corpusDir, indexDir string) Options {
+	syn := index.DefaultSynonyms()
+	return Options{CorpusDir: corpusDir, IndexDir: indexDir, Generations: 2, Synonyms: syn, Search: search.Options{Synonyms: syn}}
+}
+
+func start(t *testing.T, opts Options) *Engine {
+	t.Helper()
+	e, err := New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close() })
+	return e
+}
+
+func guides(t *testing.T, e *Engine) int {
+	g, err := e.Current()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(g.Corpus.Metiers)
+}
+
+func TestGenerationsOnDisk(t *testing.T) {
+	corpusDir, indexDir := t.TempDir(), t.TempDir()
+	writeCorpus(t, corpusDir, 3)
+	e := start(t, options(corpusDir, indexDir))
+	if n := guides(t, e); n != 8 {
+		t.Fatalf("got %d guides, want 8", n)
+	}
+	first := readCurrent(indexDir)
+	if first == "" {
+		t.Fatal("no CURRENT after the first build")
+	}
+	// Reindex three times: CURRENT moves, at most 2 generations are kept.
+	for i := 0; i < 3; i++ {
+		if _, err := e.ReindexNow(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if cur := readCurrent(indexDir); cur == first || cur == "" {
+		t.Errorf("CURRENT did not move: %s", cur)
+	}
+	gens, _ := filepath.Glob(filepath.Join(indexDir, "gen-*"))
+	if len(gens) != 2 {
+		t.Errorf("got %d generations on disk, want 2: %v", len(gens), gens)
+	}
+	res, err := e.Searcher().Search(context.Background(), search.Request{Query: "codeuse"})
+	if err != nil || res.Total == 0 {
+		t.Fatalf("search after reindexes: %v %v", res, err)
+	}
+}
+
+func TestFastRestartAndCorpusChange(t *testing.T) {
+	corpusDir, indexDir := t.TempDir(), t.TempDir()
+	writeCorpus(t, corpusDir, 2)
+	e := start(t, options(corpusDir, indexDir))
+	built := readCurrent(indexDir)
+	e.Close()
+
+	again := start(t, options(corpusDir, indexDir))
+	g, _ := again.Current()
+	if !g.Reused || g.Dir != built {
+		t.Errorf("restart with the same corpus: reused=%v dir=%s, want the existing %s", g.Reused, g.Dir, built)
+	}
+	again.Close()
+
+	// An edited guide means a rebuild.
+	writeCorpus(t, corpusDir, 3)
+	changed := start(t, options(corpusDir, indexDir))
+	g, _ = changed.Current()
+	if g.Reused || guides(t, changed) != 8 {
+		t.Errorf("restart after a corpus change: reused=%v guides=%d", g.Reused, guides(t, changed))
+	}
+	changed.Close()
+
+	// --rebuild ignores a matching index.
+	opts := options(corpusDir, indexDir)
+	opts.Rebuild = true
+	forced := start(t, opts)
+	if g, _ := forced.Current(); g.Reused {
+		t.Error("--rebuild reused the index")
+	}
+}
+
+// TestCrashLeavesLastGoodIndex simulates a crash in the middle of a
+// reindex: a half-built generation and a torn CURRENT.tmp are left behind.
+func TestCrashLeavesLastGoodIndex(t *testing.T) {
+	corpusDir, indexDir := t.TempDir(), t.TempDir()
+	writeCorpus(t, corpusDir, 1)
+	e := start(t, options(corpusDir, indexDir))
+	good := readCurrent(indexDir)
+	e.Close()
+	half := filepath.Join(indexDir, "gen-9999999999999999999")
+	os.MkdirAll(filepath.Join(half, "index"), 0o755)
+	os.WriteFile(filepath.Join(half, "index", "garbage"), []byte("x"), 0o644)
+	os.WriteFile(filepath.Join(indexDir, "CURRENT.tmp"), []byte("gen-99"), 0o644)
+
+	after := start(t, options(corpusDir, indexDir))
+	g, _ := after.Current()
+	if g.Dir != good || !g.Reused {
+		t.Errorf("after a crash: serving %s (reused %v), want the last good %s", g.Dir, g.Reused, good)
+	}
+	if _, err := after.ReindexNow(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(half); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the half-built generation was not pruned: %v", err)
+	}
+}
+
+func TestFailedReindexKeepsServing(t *testing.T) {
+	corpusDir, indexDir := t.TempDir(), t.TempDir()
+	writeCorpus(t, corpusDir, 0)
+	e := start(t, options(corpusDir, indexDir))
+	good := readCurrent(indexDir)
+
+	// Every file bad: the rebuild fails, the old index keeps serving.
+	entries, _ := os.ReadDir(corpusDir)
+	for _, en := range entries {
+		os.WriteFile(filepath.Join(corpusDir, en.Name()), []byte("pas une fiche"), 0o644)
+	}
+	job, err := e.ReindexNow(context.Background())
+	if err == nil || job.State != "failed" || !strings.Contains(job.Error, "no guide could be loaded") || len(job.Skipped) != 5 {
+		t.Errorf("got %+v, %v; want a failed job naming the 5 bad files", job, err)
+	}
+	if readCurrent(indexDir) != good || guides(t, e) != 5 {
+		t.Errorf("the failed reindex replaced the index")
+	}
+	res, err := e.Searcher().Search(context.Background(), search.Request{Query: "médecin"})
+	if err != nil || res.Total == 0 {
+		t.Errorf("search after a failed reindex: %v", err)
+	}
+
+	// Strict mode: one bad file fails the build.
+	writeCorpus(t, corpusDir, 0)
+	os.WriteFile(filepath.Join(corpusDir, "bad.json"), []byte("{"), 0o644)
+	opts := options(corpusDir, indexDir)
+	opts.Strict = true
+	strict, _ := New(opts)
+	if _, err := strict.ReindexNow(context.Background()); err == nil || !strings.Contains(err.Error(), "strict") {
+		t.Errorf("strict reindex with a bad file: got %v", err)
+	}
+
+	// A missing corpus directory fails too.
+	opts = options(filepath.Join(corpusDir, "nope"), indexDir)
+	missing, _ := New(opts)
+	if _, err := missing.ReindexNow(context.Background()); err == nil {
+		t.Error("reindex of a missing corpus succeeded")
+	}
+	if readCurrent(indexDir) != good {
+		t.Error("a failed reindex moved CURRENT")
+	}
+}
