@@ -41,8 +41,6 @@ type dfCache struct {
 // mltFields are the fields whose terms describe a guide.
 var mltFields = []string{index.FieldTitle, index.FieldTagline, index.FieldMissions, index.FieldQualities, index.FieldBody}
 
-
-
 func (s *Searcher) docFreq() (map[string]int, int, error) {
 	s.df.once.Do(func() {
 		n, err := s.idx.DocCount()
