@@ -271,16 +271,16 @@ func (r *Recommender) matchReasons(good, bad []int, pref []float64, text float64
 	}
 	var out []string
 	if len(good) > 0 {
-		out = append(out, "Correspond à tes réponses : "+label(good))
+		out = append(out, "Correspond à vos réponses : "+label(good))
 	}
 	if len(bad) > 0 {
-		out = append(out, "Moins en accord avec tes réponses : "+label(bad))
+		out = append(out, "Moins en accord avec vos réponses : "+label(bad))
 	}
 	if text >= 0.3 {
-		out = append(out, "Proche de ce que tu as écrit")
+		out = append(out, "Proche de ce que vous avez écrit")
 	}
 	if len(out) == 0 {
-		out = append(out, "Réponds à plus de questions pour affiner le résultat")
+		out = append(out, "Répondez à plus de questions pour affiner le résultat")
 	}
 	return out
 }

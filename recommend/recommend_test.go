@@ -195,7 +195,7 @@ func TestQuizPeoplePersonWhoHatesScreens(t *testing.T) {
 			t.Errorf("matches not in order: %+v", got)
 		}
 	}
-	if len(got[0].Reasons) == 0 || !strings.HasPrefix(got[0].Reasons[0], "Correspond à tes réponses : ") {
+	if len(got[0].Reasons) == 0 || !strings.HasPrefix(got[0].Reasons[0], "Correspond à vos réponses : ") {
 		t.Errorf("reasons %q", got[0].Reasons)
 	}
 }
