@@ -177,3 +177,22 @@ func TestRedacted(t *testing.T) {
 		t.Error("Redacted changed the original")
 	}
 }
+
+// TestExampleFile keeps metiers.example.yaml loadable: it documents every
+// key with its default.
+func TestExampleFile(t *testing.T) {
+	env(t, nil)
+	c, err := Load(flags(t, "--config", "../metiers.example.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(t.TempDir())
+	d, err := Load(flags(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.File = c.File
+	if !reflect.DeepEqual(c, d) {
+		t.Errorf("the example file does not state the defaults:\n got  %+v\n want %+v", c, d)
+	}
+}

@@ -1,0 +1,74 @@
+package recommend_test
+
+import (
+	"context"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/metiers/metiers/corpus"
+	"github.com/metiers/metiers/corpusgen"
+	"github.com/metiers/metiers/index"
+	"github.com/metiers/metiers/recommend"
+)
+
+// bigRecommender builds a criteria-only recommender over the sample plus
+// n generated guides (the text blend needs the index; its cost is measured
+// by the engine's build).
+func bigRecommender(b *testing.B, n int) (*recommend.Recommender, []*corpus.Metier) {
+	c, err := corpus.Load(corpus.Sample())
+	if err != nil {
+		b.Fatal(err)
+	}
+	gen, err := corpusgen.Generate(c.Metiers, n, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	all := append(append([]*corpus.Metier{}, c.Metiers...), gen...)
+	a, err := index.NewAnalyzer()
+	if err != nil {
+		b.Fatal(err)
+	}
+	start := time.Now()
+	r, err := recommend.New(context.Background(), all, recommend.Options{Analyze: a.Terms})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("%d guides: vectors and similar tables in %s", len(all), time.Since(start).Round(time.Millisecond))
+	return r, all
+}
+
+func latencies(b *testing.B, f func(i int)) {
+	d := make([]time.Duration, 0, b.N)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		t := time.Now()
+		f(i)
+		d = append(d, time.Since(t))
+	}
+	b.StopTimer()
+	sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
+	b.ReportMetric(float64(d[len(d)/2].Nanoseconds())/1000, "p50-µs")
+	b.ReportMetric(float64(d[len(d)*99/100].Nanoseconds())/1000, "p99-µs")
+}
+
+func BenchmarkSimilar1000(b *testing.B) {
+	r, all := bigRecommender(b, 1000)
+	latencies(b, func(i int) {
+		if _, err := r.Similar(all[i%len(all)].ID, 5); err != nil {
+			b.Fatal(err)
+		}
+	})
+}
+
+func BenchmarkMatch1000(b *testing.B) {
+	r, _ := bigRecommender(b, 1000)
+	req := recommend.MatchRequest{Answers: map[string]int{"q1": 5, "q2": 4, "q3": 1, "q9": 2, "q19": 5}, Size: 10}
+	ctx := context.Background()
+	latencies(b, func(int) {
+		if _, err := r.Match(ctx, req); err != nil {
+			b.Fatal(err)
+		}
+	})
+}

@@ -1,0 +1,75 @@
+package search
+
+import (
+	"context"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/metiers/metiers/corpus"
+	"github.com/metiers/metiers/corpusgen"
+)
+
+// benchQueries is a fixed mix: single word, multi-word, typo, prefix,
+// acronym, elision.
+var benchQueries = []string{"médecin", "secretaire medicale", "mutuele", "assis", "RIM", "l'INAMI", "incapacité de travail", "codeuse"}
+
+var suggestQueries = []string{"as", "assis", "tec", "tecnicien", "méd", "employ", "codeu", "mutu"}
+
+// percentiles runs f b.N times and reports p50 and p99 latencies.
+func percentiles(b *testing.B, f func(i int)) {
+	d := make([]time.Duration, 0, b.N)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		t := time.Now()
+		f(i)
+		d = append(d, time.Since(t))
+	}
+	b.StopTimer()
+	sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
+	b.ReportMetric(float64(d[len(d)/2].Microseconds()), "p50-µs")
+	b.ReportMetric(float64(d[len(d)*99/100].Microseconds()), "p99-µs")
+}
+
+func benchSearchers(b *testing.B) map[string]*Searcher {
+	c, err := corpus.Load(corpus.Sample())
+	if err != nil {
+		b.Fatal(err)
+	}
+	gen, err := corpusgen.Generate(c.Metiers, 1000, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	big, err := newSearcher(append(append([]*corpus.Metier{}, c.Metiers...), gen...))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return map[string]*Searcher{"sample": newSample(b), "1005": big}
+}
+
+func BenchmarkSearch(b *testing.B) {
+	for name, s := range benchSearchers(b) {
+		b.Run(name, func(b *testing.B) {
+			ctx := context.Background()
+			percentiles(b, func(i int) {
+				if _, err := s.Search(ctx, Request{Query: benchQueries[i%len(benchQueries)]}); err != nil {
+					b.Fatal(err)
+				}
+			})
+		})
+	}
+}
+
+func BenchmarkSuggest(b *testing.B) {
+	for name, s := range benchSearchers(b) {
+		b.Run(name, func(b *testing.B) {
+			ctx := context.Background()
+			percentiles(b, func(i int) {
+				if _, err := s.Suggest(ctx, suggestQueries[i%len(suggestQueries)], 8); err != nil {
+					b.Fatal(err)
+				}
+			})
+		})
+	}
+}
