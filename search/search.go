@@ -206,7 +206,7 @@ func (s *Searcher) run(ctx context.Context, tq query.Query, r Request) (*bleve.S
 	req := bleve.NewSearchRequestOptions(q, r.Size, (r.Page-1)*r.Size, r.Explain)
 	req.Fields = []string{index.FieldTitle, index.FieldTitleFeminine, index.FieldTagline}
 	req.Highlight = bleve.NewHighlightWithStyle(index.HighlightStyle)
-	req.Highlight.Fields = []string{index.FieldTitles, index.FieldTagline, index.FieldMissions}
+	req.Highlight.Fields = []string{index.FieldTitles, index.FieldTagline, index.FieldMissions, index.FieldText}
 	addFacets(req)
 	res, err := s.idx.SearchInContext(ctx, req)
 	if err != nil {
