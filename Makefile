@@ -5,6 +5,7 @@ ADDR    ?= 127.0.0.1:8080
 FUZZTIME ?= 5s
 
 .PHONY: all build run test test-unit fuzz lint bench load eval clean
+LOAD_DURATION ?= 30s
 
 all: lint test
 
@@ -33,6 +34,13 @@ lint:
 ## bench: in-process benchmarks (go test -bench) of search, suggest, similar and quiz
 bench:
 	$(GO) test -run='^$$' -bench=. -benchtime=2s ./search ./recommend
+
+## load: drive the real server on loopback (sample corpus, then 1,000 generated
+## guides) with the reader mix while it reindexes every 2 s
+load: build
+	$(GO) run ./bench/load -bin $(BIN) -duration $(LOAD_DURATION)
+	rm -rf var/gen1000 && ./$(BIN) gen --n 1000 --seed 1 --out var/gen1000
+	$(GO) run ./bench/load -bin $(BIN) -corpus var/gen1000 -duration $(LOAD_DURATION)
 
 clean:
 	rm -rf bin var

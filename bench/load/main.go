@@ -1,0 +1,295 @@
+// Command load drives a real metiers server over loopback with a reader's
+// mix of requests (search 60 %, suggest 25 %, similar 10 %, quiz 5 %)
+// for a fixed time, while asking it to reindex every few seconds. It
+// reports throughput, p50/p99 latency, non-2xx responses and connection
+// errors, and checks that a probe query's total never drops (every
+// response comes from a complete index). It exits non-zero on any error.
+//
+//	go run ./bench/load -bin bin/metiers -corpus DIR -duration 30s
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+func main() {
+	var (
+		bin      = flag.String("bin", "bin/metiers", "metiers binary to start")
+		corpus   = flag.String("corpus", "", "corpus directory (default: the embedded sample)")
+		duration = flag.Duration("duration", 30*time.Second, "how long to drive the server")
+		workers  = flag.Int("workers", 16, "concurrent clients")
+		every    = flag.Duration("reindex-every", 2*time.Second, "time between reindex requests (0: none)")
+		jsonOut  = flag.String("json", "", "write the report as JSON to this file")
+	)
+	flag.Parse()
+	if err := run(*bin, *corpus, *duration, *workers, *every, *jsonOut); err != nil {
+		fmt.Fprintln(os.Stderr, "load:", err)
+		os.Exit(1)
+	}
+}
+
+// Report is what a run measured.
+type Report struct {
+	Corpus      string  `json:"corpus"`
+	Guides      int     `json:"guides"`
+	Seconds     float64 `json:"seconds"`
+	Requests    int64   `json:"requests"`
+	RPS         float64 `json:"rps"`
+	P50ms       float64 `json:"p50_ms"`
+	P99ms       float64 `json:"p99_ms"`
+	Non2xx      int64   `json:"non_2xx"`
+	ConnErrors  int64   `json:"connection_errors"`
+	Reindexes   int     `json:"reindexes"`
+	ProbeTotal  float64 `json:"probe_total"`
+	ProbeDrops  int64   `json:"probe_drops"`
+	ByKindP99ms map[string]float64
+}
+
+func freePort() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
+}
+
+func run(bin, corpus string, duration time.Duration, workers int, every time.Duration, jsonOut string) error {
+	addr, err := freePort()
+	if err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp("", "metiers-load-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	token := fmt.Sprintf("load-%d", time.Now().UnixNano())
+	args := []string{"serve", "--addr", addr, "--index", dir + "/index"}
+	if corpus != "" {
+		args = append(args, "--corpus", corpus)
+	}
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), "METIERS_ADMIN_TOKEN="+token, "METIERS_LOG_LEVEL=warn")
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("start %s: %w", bin, err)
+	}
+	defer func() { cmd.Process.Signal(os.Interrupt); cmd.Wait() }()
+	base := "http://" + addr
+	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: workers * 2}}
+	if err := waitReady(client, base, 120*time.Second); err != nil {
+		return err
+	}
+
+	// What to ask: guide ids and the probe's total before any reindex.
+	var list struct {
+		Total   int `json:"total"`
+		Metiers []struct {
+			ID    string `json:"id"`
+			Title string `json:"title"`
+		} `json:"metiers"`
+	}
+	if err := getJSON(client, base+"/api/metiers", &list); err != nil {
+		return err
+	}
+	probe := base + "/api/search?q=m%C3%A9dical&size=1"
+	var p struct {
+		Total float64 `json:"total"`
+	}
+	if err := getJSON(client, probe, &p); err != nil {
+		return err
+	}
+	rep := &Report{Corpus: corpus, Guides: list.Total, ProbeTotal: p.Total}
+	if rep.Corpus == "" {
+		rep.Corpus = "sample"
+	}
+
+	queries := []string{"médecin", "secretaire medicale", "mutuele", "codeuse", "l'INAMI", "incapacité de travail", "technicien", "assistant"}
+	prefixes := []string{"as", "assis", "tec", "tecnicien", "méd", "employ", "codeu", "mutu"}
+	quizBody := `{"answers":{"q1":5,"q2":4,"q3":1,"q9":2,"q19":5},"size":10}`
+
+	ctx, cancel := context.WithTimeout(context.Background(), duration)
+	defer cancel()
+	var (
+		mu        sync.Mutex
+		lat       []time.Duration
+		byKind    = map[string][]time.Duration{}
+		requests  atomic.Int64
+		non2xx    atomic.Int64
+		connErr   atomic.Int64
+		drops     atomic.Int64
+		firstErrs []string
+	)
+	record := func(kind string, d time.Duration, err error, status int) {
+		requests.Add(1)
+		mu.Lock()
+		defer mu.Unlock()
+		lat = append(lat, d)
+		byKind[kind] = append(byKind[kind], d)
+		switch {
+		case err != nil:
+			connErr.Add(1)
+			if len(firstErrs) < 5 {
+				firstErrs = append(firstErrs, kind+": "+err.Error())
+			}
+		case status/100 != 2:
+			non2xx.Add(1)
+			if len(firstErrs) < 5 {
+				firstErrs = append(firstErrs, fmt.Sprintf("%s: HTTP %d", kind, status))
+			}
+		}
+	}
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(seed int64) {
+			defer wg.Done()
+			r := rand.New(rand.NewSource(seed))
+			for ctx.Err() == nil {
+				var (
+					kind, url, body string
+				)
+				switch x := r.Intn(100); {
+				case x < 60:
+					kind, url = "search", base+"/api/search?q="+esc(queries[r.Intn(len(queries))])
+				case x < 85:
+					kind, url = "suggest", base+"/api/suggest?q="+esc(prefixes[r.Intn(len(prefixes))])
+				case x < 95:
+					kind, url = "similar", base+"/api/metiers/"+list.Metiers[r.Intn(len(list.Metiers))].ID+"/similar?size=5"
+				default:
+					kind, url, body = "quiz", base+"/api/quiz/match", quizBody
+				}
+				start := time.Now()
+				status, err := do(client, url, body)
+				record(kind, time.Since(start), err, status)
+				if r.Intn(50) == 0 { // now and then, the probe
+					var pp struct {
+						Total float64 `json:"total"`
+					}
+					if err := getJSON(client, probe, &pp); err == nil && pp.Total < rep.ProbeTotal {
+						drops.Add(1)
+					}
+				}
+			}
+		}(int64(w))
+	}
+	reindexes := 0
+	if every > 0 {
+		tick := time.NewTicker(every)
+		defer tick.Stop()
+	loop:
+		for {
+			select {
+			case <-ctx.Done():
+				break loop
+			case <-tick.C:
+				req, _ := http.NewRequest(http.MethodPost, base+"/admin/reindex", nil)
+				req.Header.Set("Authorization", "Bearer "+token)
+				res, err := client.Do(req)
+				if err != nil {
+					return fmt.Errorf("reindex request: %w", err)
+				}
+				io.Copy(io.Discard, res.Body)
+				res.Body.Close()
+				if res.StatusCode == http.StatusAccepted {
+					reindexes++
+				} else if res.StatusCode != http.StatusConflict {
+					return fmt.Errorf("reindex request: HTTP %d", res.StatusCode)
+				}
+			}
+		}
+	}
+	wg.Wait()
+
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	rep.Seconds = duration.Seconds()
+	rep.Requests = requests.Load()
+	rep.RPS = float64(rep.Requests) / rep.Seconds
+	if len(lat) > 0 {
+		rep.P50ms, rep.P99ms = ms(lat[len(lat)/2]), ms(lat[len(lat)*99/100])
+	}
+	rep.ByKindP99ms = map[string]float64{}
+	for k, v := range byKind {
+		sort.Slice(v, func(i, j int) bool { return v[i] < v[j] })
+		rep.ByKindP99ms[k] = ms(v[len(v)*99/100])
+	}
+	rep.Non2xx, rep.ConnErrors, rep.ProbeDrops, rep.Reindexes = non2xx.Load(), connErr.Load(), drops.Load(), reindexes
+	fmt.Printf("corpus %s (%d guides), %d workers, %s, reindex every %s\n", rep.Corpus, rep.Guides, workers, duration, every)
+	fmt.Printf("requests %d  throughput %.0f req/s  p50 %.2f ms  p99 %.2f ms\n", rep.Requests, rep.RPS, rep.P50ms, rep.P99ms)
+	fmt.Printf("p99 by kind (ms): search %.2f  suggest %.2f  similar %.2f  quiz %.2f\n",
+		rep.ByKindP99ms["search"], rep.ByKindP99ms["suggest"], rep.ByKindP99ms["similar"], rep.ByKindP99ms["quiz"])
+	fmt.Printf("reindexes %d  non-2xx %d  connection errors %d  probe drops %d\n", rep.Reindexes, rep.Non2xx, rep.ConnErrors, rep.ProbeDrops)
+	if jsonOut != "" {
+		b, _ := json.MarshalIndent(rep, "", "  ")
+		if err := os.WriteFile(jsonOut, b, 0o644); err != nil {
+			return err
+		}
+	}
+	if rep.Non2xx > 0 || rep.ConnErrors > 0 || rep.ProbeDrops > 0 {
+		return fmt.Errorf("%d non-2xx, %d connection errors, %d probe drops; first: %s", rep.Non2xx, rep.ConnErrors, rep.ProbeDrops, strings.Join(firstErrs, "; "))
+	}
+	return nil
+}
+
+func esc(s string) string { return url.QueryEscape(s) }
+
+func do(c *http.Client, url, body string) (int, error) {
+	var res *http.Response
+	var err error
+	if body != "" {
+		res, err = c.Post(url, "application/json", strings.NewReader(body))
+	} else {
+		res, err = c.Get(url)
+	}
+	if err != nil {
+		return 0, err
+	}
+	io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	return res.StatusCode, nil
+}
+
+func getJSON(c *http.Client, url string, v any) error {
+	res, err := c.Get(url)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET %s: HTTP %d", url, res.StatusCode)
+	}
+	return json.NewDecoder(res.Body).Decode(v)
+}
+
+func waitReady(c *http.Client, base string, limit time.Duration) error {
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) {
+		res, err := c.Get(base + "/readyz")
+		if err == nil {
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return errors.New("the server did not become ready")
+}
