@@ -20,8 +20,9 @@ func Slug(s string) string {
 }
 
 // Normalize trims every text, fills the id from the title when it is
-// empty, derives StudyYears when it is unknown, and turns nil lists into
-// empty ones so that the JSON shows [] rather than null.
+// empty, and turns nil lists into empty ones so that the JSON shows []
+// rather than null. Structured input is trusted as given: StudyYears is
+// derived for text pages only (ParseText).
 func (m *Metier) Normalize() {
 	trim := func(s *string) { *s = strings.TrimSpace(*s) }
 	for _, s := range []*string{&m.ID, &m.Title, &m.TitleFeminine, &m.Tagline, &m.Hook, &m.Studies, &m.Conditions, &m.Introduction} {
@@ -29,9 +30,6 @@ func (m *Metier) Normalize() {
 	}
 	if m.ID == "" && m.Title != "" {
 		m.ID = Slug(m.Title)
-	}
-	if m.StudyYears == 0 {
-		m.StudyYears = deriveStudyYears(m)
 	}
 	lists := []*[]string{&m.AltTitles, &m.Acronyms, &m.Qualities, &m.Missions, &m.Tools, &m.TrainingSteps,
 		&m.Workplaces, &m.Pros, &m.Cons, &m.Tips, &m.SelfAssessment, &m.Schools, &m.EmploymentAreas, &m.Similar}

@@ -112,6 +112,7 @@ func ParseText(name string, data []byte) (*Metier, error) {
 		}
 		m.Criteria[Slug(it)] = 1
 	}
+	m.StudyYears = deriveStudyYears(m)
 	m.Normalize()
 	return m, nil
 }

@@ -32,6 +32,7 @@ func newRootCommand(stdout, stderr io.Writer) *cobra.Command {
 		newSearchCommand(),
 		newSimilarCommand(),
 		newQuizCommand(),
+		newImportCommand(),
 		newGenCommand(),
 		newParseCommand(),
 		newConfigCommand(),
