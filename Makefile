@@ -42,5 +42,9 @@ load: build
 	rm -rf var/gen1000 && ./$(BIN) gen --n 1000 --seed 1 --out var/gen1000
 	$(GO) run ./bench/load -bin $(BIN) -corpus var/gen1000 -duration $(LOAD_DURATION)
 
+## eval: relevance on the real corpora under ../shared/data (skipped when absent)
+eval:
+	$(GO) run ./bench/eval -data ../shared/data -json bench/results/eval.json
+
 clean:
 	rm -rf bin var

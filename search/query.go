@@ -92,12 +92,12 @@ func (s *Searcher) words(q string) []word {
 // some field, with the fields weighed by fieldBoosts; the whole text as a
 // phrase earns a bonus. With prefix set, the last word may be the start
 // of a word. It returns nil when the text has no searchable word.
-func (s *Searcher) textQuery(text string, prefix bool) query.Query {
+func (s *Searcher) textQuery(text string, prefix, relaxed bool) query.Query {
 	ws := s.words(text)
-	if len(ws) == 0 {
+	if len(ws) == 0 || (relaxed && len(ws) < 2) {
 		return nil
 	}
-	return s.wordsQuery(ws, prefix)
+	return s.wordsQuery(ws, prefix, relaxed)
 }
 
 // synonymQuery is the query of a text rewritten with the domain synonyms
@@ -105,7 +105,7 @@ func (s *Searcher) textQuery(text string, prefix bool) query.Query {
 // it contains none. Search runs it only when the text as typed finds
 // nothing, so that a guide with the reader's own words always ranks
 // above one with a synonym.
-func (s *Searcher) synonymQuery(text string, prefix bool) query.Query {
+func (s *Searcher) synonymQuery(text string, prefix, relaxed bool) query.Query {
 	ws := s.words(text)
 	variants := s.synonyms.variants(ws)
 	if len(variants) == 0 {
@@ -113,13 +113,13 @@ func (s *Searcher) synonymQuery(text string, prefix bool) query.Query {
 	}
 	var alts []query.Query
 	for _, v := range variants {
-		alts = append(alts, s.wordsQuery(v.words, prefix && v.keepsLast))
+		alts = append(alts, s.wordsQuery(v.words, prefix && v.keepsLast, relaxed))
 	}
 	return bleve.NewDisjunctionQuery(alts...)
 }
 
 // wordsQuery is textQuery over analyzed words.
-func (s *Searcher) wordsQuery(ws []word, prefix bool) query.Query {
+func (s *Searcher) wordsQuery(ws []word, prefix, relaxed bool) query.Query {
 	raws := make([]string, len(ws))
 	for i, w := range ws {
 		raws[i] = w.raw
@@ -130,7 +130,14 @@ func (s *Searcher) wordsQuery(ws []word, prefix bool) query.Query {
 		last := prefix && i == len(ws)-1
 		must = append(must, s.wordQuery(w, last))
 	}
-	main := bleve.NewConjunctionQuery(must...)
+	var main query.Query = bleve.NewConjunctionQuery(must...)
+	if relaxed {
+		// Most of the words: bleve's coord factor ranks the guides that
+		// match more of them first.
+		d := bleve.NewDisjunctionQuery(must...)
+		d.SetMin(float64((len(must) + 1) / 2))
+		main = d
+	}
 	if len(ws) == 1 {
 		return main
 	}

@@ -162,17 +162,21 @@ func (s *Searcher) Search(ctx context.Context, r Request) (*Response, error) {
 		return nil, err
 	}
 	prefix := !strings.HasSuffix(r.Query, " ")
-	tq := s.textQuery(r.Query, prefix)
-	if tq == nil {
+	if s.textQuery(r.Query, prefix, false) == nil {
 		return nil, fmt.Errorf("%w: the query has only stop words", ErrBadQuery)
 	}
-	if sq := s.synonymQuery(r.Query, prefix); sq != nil {
-		sq.(query.BoostableQuery).SetBoost(synonymBoost)
-		tq = bleve.NewDisjunctionQuery(tq, sq)
-	}
-	res, err := s.run(ctx, tq, r)
+	res, err := s.run(ctx, s.fullQuery(r.Query, prefix, false), r)
 	if err != nil {
 		return nil, err
+	}
+	// A long query whose words are not all in any guide (a job title
+	// worded otherwise) falls back to most of its words.
+	if res.Total < minStrictHits && r.Page == 1 {
+		if rq := s.fullQuery(r.Query, prefix, true); rq != nil {
+			if relaxed, err := s.run(ctx, rq, r); err == nil && relaxed.Total > res.Total {
+				res = relaxed
+			}
+		}
 	}
 	out := &Response{
 		Total:  res.Total,
@@ -197,6 +201,23 @@ func (s *Searcher) Search(ctx context.Context, r Request) (*Response, error) {
 	}
 	out.TookMS = float64(time.Since(start).Microseconds()) / 1000
 	return out, nil
+}
+
+// minStrictHits is the number of hits under which a query of two words
+// or more is relaxed to most of its words.
+const minStrictHits = 10
+
+// fullQuery is the text query with its synonym rewrites, or nil.
+func (s *Searcher) fullQuery(text string, prefix, relaxed bool) query.Query {
+	tq := s.textQuery(text, prefix, relaxed)
+	if tq == nil {
+		return nil
+	}
+	if sq := s.synonymQuery(text, prefix, relaxed); sq != nil {
+		sq.(query.BoostableQuery).SetBoost(synonymBoost)
+		tq = bleve.NewDisjunctionQuery(tq, sq)
+	}
+	return tq
 }
 
 // run executes one text query with the request's filters, page, facets

@@ -1,0 +1,108 @@
+// Command eval measures relevance on the real public corpora under
+// ../shared/data (skipping what is absent) and prints a table, also
+// written as JSON:
+//
+//   - known-item search on ONISEP with ROME job titles as queries (and
+//     variants without accents, in lower case, with one typo), against a
+//     plain bleve French match query;
+//
+//   - « Métiers similaires » against ONISEP's « métiers associés » and
+//     ROME's « mobilités » on corpora imported without links: criteria
+//     only, text only, and the blend whose weights are chosen on one half
+//     of the guides and reported on the other, against plain TF-IDF cosine;
+//
+//   - quiz sanity on ROME: for readers with one strong RIASEC profile, the
+//     share of their top 10 whose major RIASEC letter agrees.
+//
+//     go run ./bench/eval [-data ../shared/data] [-queries 1000] [-json bench/results/eval.json]
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// Results gathers every figure of a run.
+type Results struct {
+	Date    string                   `json:"date"`
+	Search  map[string]SearchFigures `json:"search,omitempty"`
+	Similar map[string]SimFigures    `json:"similar,omitempty"`
+	Quiz    *QuizFigures             `json:"quiz,omitempty"`
+}
+
+func main() {
+	data := flag.String("data", filepath.Join("..", "shared", "data"), "directory of the public corpora")
+	queries := flag.Int("queries", 1000, "known-item queries to run (a deterministic sample)")
+	out := flag.String("json", filepath.Join("bench", "results", "eval.json"), "where to write the figures as JSON")
+	flag.Parse()
+	if err := run(*data, *queries, *out); err != nil {
+		fmt.Fprintln(os.Stderr, "eval:", err)
+		os.Exit(1)
+	}
+}
+
+func run(data string, nq int, out string) error {
+	ctx := context.Background()
+	res := Results{Date: time.Now().UTC().Format(time.RFC3339)}
+	onisep := filepath.Join(data, "onisep-ideo")
+	rome := filepath.Join(data, "rome4")
+	haveO, haveR := exists(onisep), exists(rome)
+	if !haveO && !haveR {
+		fmt.Printf("eval: no corpus under %s, nothing to measure\n", data)
+		return nil
+	}
+	if haveO && haveR {
+		start := time.Now()
+		s, err := knownItem(ctx, onisep, rome, nq)
+		if err != nil {
+			return err
+		}
+		res.Search = s
+		printSearch(s)
+		fmt.Printf("(%s)\n\n", time.Since(start).Round(time.Second))
+	}
+	res.Similar = map[string]SimFigures{}
+	if haveO {
+		start := time.Now()
+		f, err := similarONISEP(ctx, onisep)
+		if err != nil {
+			return err
+		}
+		res.Similar["onisep"] = f
+		printSim("ONISEP « métiers associés »", f)
+		fmt.Printf("(%s)\n\n", time.Since(start).Round(time.Second))
+	}
+	if haveR {
+		start := time.Now()
+		f, q, err := similarROME(ctx, rome)
+		if err != nil {
+			return err
+		}
+		res.Similar["rome"] = f
+		res.Quiz = q
+		printSim("ROME « mobilités »", f)
+		printQuiz(q)
+		fmt.Printf("(%s)\n", time.Since(start).Round(time.Second))
+	}
+	if out != "" {
+		if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+			return err
+		}
+		b, _ := json.MarshalIndent(res, "", "  ")
+		if err := os.WriteFile(out, b, 0o644); err != nil {
+			return err
+		}
+		fmt.Printf("\nwritten to %s\n", out)
+	}
+	return nil
+}
+
+func exists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
