@@ -60,23 +60,37 @@ func (r *Recommender) precomputeSimilar(ctx context.Context, keep int) error {
 		for _, id := range m.Similar {
 			curated[id] = true
 		}
+		// Criteria similarity of every other guide: a weighted cosine of
+		// centered vectors (a correlation), then spread to [0,1] within
+		// the row, so that it speaks on the same scale as the text score
+		// (the best match 1, the least alike 0).
+		cs := make([]float64, n)
+		lo, hi := math.Inf(1), math.Inf(-1)
+		for j := range r.metiers {
+			cs[j] = 0
+			if j != i && norms[i] > 0 && norms[j] > 0 {
+				cs[j] = dot(centered[i], centered[j], weights) / (norms[i] * norms[j])
+			}
+			if j != i {
+				lo, hi = math.Min(lo, cs[j]), math.Max(hi, cs[j])
+			}
+		}
 		cands := make([]Similar, 0, n-1)
 		for j, o := range r.metiers {
 			if j == i {
 				continue
 			}
-			// Weighted cosine of centered vectors (a correlation), mapped to [0,1].
-			cs := 0.5
-			if norms[i] > 0 && norms[j] > 0 {
-				cs = (1 + dot(centered[i], centered[j], weights)/(norms[i]*norms[j])) / 2
+			c := 0.5
+			if hi > lo {
+				c = (cs[j] - lo) / (hi - lo)
 			}
 			ts := text[o.ID].Score
-			score := (w.Criteria*cs + w.Text*ts) / total
+			score := (w.Criteria*c + w.Text*ts) / total
 			isCurated := curated[o.ID] || containsStr(o.Similar, m.ID)
 			if isCurated {
 				score += w.Curated
 			}
-			cands = append(cands, Similar{ID: o.ID, Title: o.Title, Score: score, CriteriaScore: cs, TextScore: ts, Curated: isCurated})
+			cands = append(cands, Similar{ID: o.ID, Title: o.Title, Score: score, CriteriaScore: c, TextScore: ts, Curated: isCurated})
 		}
 		sort.SliceStable(cands, func(a, b int) bool {
 			if cands[a].Score != cands[b].Score {

@@ -25,7 +25,7 @@ type TextMatch struct {
 }
 
 // mltTerms is how many distinctive terms of a guide make its query.
-const mltTerms = 25
+const mltTerms = 40
 
 // dfCache holds the document frequency of every term of the body fields,
 // read once from the index.
@@ -211,12 +211,12 @@ func (s *Searcher) termsMatch(ctx context.Context, terms []string, k int, exclud
 		return []TextMatch{}, nil
 	}
 	var alts []query.Query
+	// One field, the whole text: the coord factor then rewards the
+	// guides that share more of the terms.
 	for _, t := range terms {
-		for _, f := range mltFields {
-			tq := bleve.NewTermQuery(t)
-			tq.SetField(f)
-			alts = append(alts, tq)
-		}
+		tq := bleve.NewTermQuery(t)
+		tq.SetField(index.FieldText)
+		alts = append(alts, tq)
 	}
 	req := bleve.NewSearchRequestOptions(bleve.NewDisjunctionQuery(alts...), k+1, 0, false)
 	res, err := s.idx.SearchInContext(ctx, req)

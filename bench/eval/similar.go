@@ -170,7 +170,7 @@ func evaluate(ctx context.Context, nolinks, withLinks []*corpus.Metier) (SimFigu
 	// Choose the blend on half 0, report it on half 1.
 	best, bestScore := recommend.Weights{}, -1.0
 	var bestR *recommend.Recommender
-	for _, wt := range []float64{0.3, 0.5, 0.65, 0.8, 0.9} {
+	for _, wt := range []float64{0.5, 0.65, 0.8, 0.9, 0.95} {
 		w := recommend.Weights{Criteria: 1 - wt, Text: wt}
 		r, err := build(w)
 		if err != nil {
