@@ -25,7 +25,7 @@ type TextMatch struct {
 }
 
 // mltTerms is how many distinctive terms of a guide make its query.
-const mltTerms = 40
+const mltTerms = 80
 
 // dfCache holds the document frequency of every term of the body fields,
 // read once from the index.
@@ -148,7 +148,10 @@ func guideText(m *corpus.Metier) string {
 	parts = append(parts, m.Tools...)
 	parts = append(parts, m.Workplaces...)
 	parts = append(parts, m.Interests...)
-	parts = append(parts, m.Sectors...)
+	// Sectors say which family a job belongs to: they count three times.
+	for k := 0; k < 3; k++ {
+		parts = append(parts, m.Sectors...)
+	}
 	return strings.Join(parts, "\n")
 }
 
