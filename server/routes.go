@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -68,7 +69,7 @@ func (s *Server) readyz(c *gin.Context) {
 		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "loading"})
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"status": "ready", "guides": len(g.Corpus.Metiers), "built": g.Built})
+	c.JSON(http.StatusOK, gin.H{"status": "ready", "guides": len(g.Corpus.Metiers), "built": g.Built, "reused": g.Reused, "generation": filepath.Base(g.Dir)})
 }
 
 // query reads the query string, rejecting parameters not in allowed and
