@@ -232,11 +232,7 @@ func build(ctx context.Context, opts Options) (*Generation, []error, error) {
 	// The recommender's tags are indexed for the criteria facet, and its
 	// text similarity needs the index: derive vectors first (no text),
 	// index with their tags, then compute the blended tables.
-	an, err := index.NewAnalyzer()
-	if err != nil {
-		return nil, c.Errors, err
-	}
-	tagger, err := recommend.New(ctx, c.Metiers, recommend.Options{Taxonomy: opts.Taxonomy, Analyze: an.Terms, VectorsOnly: true})
+	tagger, err := vectors(ctx, opts, c)
 	if err != nil {
 		return nil, c.Errors, err
 	}
@@ -274,7 +270,7 @@ func build(ctx context.Context, opts Options) (*Generation, []error, error) {
 	if err := verify(ctx, g); err != nil {
 		return nil, c.Errors, err
 	}
-	if err := g.recommend(ctx, opts); err != nil {
+	if err := g.recommend(ctx, opts, tagger); err != nil {
 		return nil, c.Errors, err
 	}
 	progress("recommendations", len(c.Metiers), len(c.Metiers))
@@ -287,21 +283,24 @@ func build(ctx context.Context, opts Options) (*Generation, []error, error) {
 	return g, c.Errors, nil
 }
 
+// vectors derives the criterion vectors of the guides (no tables yet).
+func vectors(ctx context.Context, opts Options, c *corpus.Corpus) (*recommend.Recommender, error) {
+	an, err := index.NewAnalyzer()
+	if err != nil {
+		return nil, err
+	}
+	return recommend.New(ctx, c.Metiers, recommend.Options{Taxonomy: opts.Taxonomy, Analyze: an.Terms, VectorsOnly: true})
+}
+
 // recommend computes the recommendation tables over the generation's own
-// index (not the serving alias, which still holds the old one).
-func (g *Generation) recommend(ctx context.Context, opts Options) error {
+// index (not the serving alias, which still holds the old one), from the
+// vectors already derived.
+func (g *Generation) recommend(ctx context.Context, opts Options, base *recommend.Recommender) error {
 	s, err := search.New(g.Index, opts.Search)
 	if err != nil {
 		return err
 	}
-	an, err := index.NewAnalyzer()
-	if err != nil {
-		return err
-	}
-	w := opts.Weights
-	g.Recommender, err = recommend.New(ctx, g.Corpus.Metiers, recommend.Options{
-		Taxonomy: opts.Taxonomy, Weights: &w, Text: NewTextSimilarity(s, g.Corpus.Metiers), Analyze: an.Terms,
-	})
+	g.Recommender, err = base.WithText(ctx, NewTextSimilarity(s, g.Corpus.Metiers), opts.Weights)
 	return err
 }
 
@@ -365,7 +364,11 @@ func open(ctx context.Context, opts Options) (*Generation, error) {
 		idx.Close()
 		return nil, nil
 	}
-	if err := g.recommend(ctx, opts); err != nil {
+	base, err := vectors(ctx, opts, c)
+	if err == nil {
+		err = g.recommend(ctx, opts, base)
+	}
+	if err != nil {
 		idx.Close()
 		return nil, err
 	}

@@ -87,6 +87,7 @@ type Recommender struct {
 	// for the quiz (so the longest studies read as 1).
 	scaled  []Vector
 	similar [][]Similar
+	keep    int
 	quiz    *Quiz
 }
 
@@ -118,6 +119,7 @@ func New(ctx context.Context, metiers []*corpus.Metier, opts Options) (*Recommen
 		byID:    make(map[string]int, len(metiers)),
 		vectors: make([]Vector, len(metiers)),
 		quiz:    quiz,
+		keep:    opts.SimilarSize,
 	}
 	for i, m := range metiers {
 		if _, dup := r.byID[m.ID]; dup {
@@ -135,6 +137,19 @@ func New(ctx context.Context, metiers []*corpus.Metier, opts Options) (*Recommen
 		return nil, err
 	}
 	return r, nil
+}
+
+// WithText returns a recommender that shares r's vectors and has the
+// « similaires » tables computed with the given text similarity and
+// weights; r is not changed. It saves deriving the vectors twice when the
+// index that provides text similarity needs r's tags first.
+func (r *Recommender) WithText(ctx context.Context, text TextSimilarity, w Weights) (*Recommender, error) {
+	c := *r
+	c.text, c.weights = text, w
+	if err := c.precomputeSimilar(ctx, c.keep); err != nil {
+		return nil, err
+	}
+	return &c, nil
 }
 
 // minMaxScale rescales each criterion to [0,1] over the corpus.

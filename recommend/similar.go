@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Similar is one "métier similaire" with its score and French reasons.
@@ -37,80 +39,121 @@ func (r *Recommender) precomputeSimilar(ctx context.Context, keep int) error {
 	for i, v := range centered {
 		norms[i] = math.Sqrt(dot(v, v, weights))
 	}
-	w := r.weights
-	total := w.Criteria + w.Text
+	total := r.weights.Criteria + r.weights.Text
 	if total == 0 {
 		total = 1
 	}
-	for i, m := range r.metiers {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		text := map[string]TextMatch{}
-		if r.text != nil && w.Text > 0 {
-			matches, err := r.text.Similar(ctx, m, textCandidates)
-			if err != nil {
-				return fmt.Errorf("recommend: text similarity of %s: %w", m.ID, err)
+	rows := make(chan int)
+	errc := make(chan error, 1)
+	var wg sync.WaitGroup
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range rows {
+				row, err := r.similarRow(ctx, i, keep, centered, norms, weights, total)
+				if err != nil {
+					select {
+					case errc <- err:
+					default:
+					}
+					continue
+				}
+				r.similar[i] = row
 			}
-			for _, t := range matches {
-				text[t.ID] = t
-			}
-		}
-		curated := map[string]bool{}
-		for _, id := range m.Similar {
-			curated[id] = true
-		}
-		// Criteria similarity of every other guide: a weighted cosine of
-		// centered vectors (a correlation), then spread to [0,1] within
-		// the row, so that it speaks on the same scale as the text score
-		// (the best match 1, the least alike 0).
-		cs := make([]float64, n)
-		lo, hi := math.Inf(1), math.Inf(-1)
-		for j := range r.metiers {
-			cs[j] = 0
-			if j != i && norms[i] > 0 && norms[j] > 0 {
-				cs[j] = dot(centered[i], centered[j], weights) / (norms[i] * norms[j])
-			}
-			if j != i {
-				lo, hi = math.Min(lo, cs[j]), math.Max(hi, cs[j])
-			}
-		}
-		cands := make([]Similar, 0, n-1)
-		for j, o := range r.metiers {
-			if j == i {
-				continue
-			}
-			c := 0.5
-			if hi > lo {
-				c = (cs[j] - lo) / (hi - lo)
-			}
-			ts := text[o.ID].Score
-			score := (w.Criteria*c + w.Text*ts) / total
-			isCurated := curated[o.ID] || containsStr(o.Similar, m.ID)
-			if isCurated {
-				score += w.Curated
-			}
-			cands = append(cands, Similar{ID: o.ID, Title: o.Title, Score: score, CriteriaScore: c, TextScore: ts, Curated: isCurated})
-		}
-		sort.SliceStable(cands, func(a, b int) bool {
-			if cands[a].Score != cands[b].Score {
-				return cands[a].Score > cands[b].Score
-			}
-			return cands[a].ID < cands[b].ID
-		})
-		if len(cands) > keep {
-			cands = cands[:keep]
-		}
-		for k := range cands {
-			j := r.byID[cands[k].ID]
-			cands[k].Reasons = r.similarReasons(i, j, text[cands[k].ID].Terms, cands[k].Curated)
-			cands[k].Score = round3(cands[k].Score)
-			cands[k].CriteriaScore = round3(cands[k].CriteriaScore)
-			cands[k].TextScore = round3(cands[k].TextScore)
-		}
-		r.similar[i] = cands
+		}()
 	}
-	return nil
+	var err error
+feed:
+	for i := range r.metiers {
+		select {
+		case err = <-errc:
+			break feed
+		case <-ctx.Done():
+			err = ctx.Err()
+			break feed
+		case rows <- i:
+		}
+	}
+	close(rows)
+	wg.Wait()
+	if err == nil {
+		select {
+		case err = <-errc:
+		default:
+		}
+	}
+	return err
+}
+
+// similarRow ranks every other guide for guide i and keeps the best.
+func (r *Recommender) similarRow(ctx context.Context, i, keep int, centered []Vector, norms, weights []float64, total float64) ([]Similar, error) {
+	n := len(r.metiers)
+	w := r.weights
+	m := r.metiers[i]
+	text := map[string]TextMatch{}
+	if r.text != nil && w.Text > 0 {
+		matches, err := r.text.Similar(ctx, m, textCandidates)
+		if err != nil {
+			return nil, fmt.Errorf("recommend: text similarity of %s: %w", m.ID, err)
+		}
+		for _, t := range matches {
+			text[t.ID] = t
+		}
+	}
+	curated := map[string]bool{}
+	for _, id := range m.Similar {
+		curated[id] = true
+	}
+	// Criteria similarity of every other guide: a weighted cosine of
+	// centered vectors (a correlation), then spread to [0,1] within
+	// the row, so that it speaks on the same scale as the text score
+	// (the best match 1, the least alike 0).
+	cs := make([]float64, n)
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for j := range r.metiers {
+		cs[j] = 0
+		if j != i && norms[i] > 0 && norms[j] > 0 {
+			cs[j] = dot(centered[i], centered[j], weights) / (norms[i] * norms[j])
+		}
+		if j != i {
+			lo, hi = math.Min(lo, cs[j]), math.Max(hi, cs[j])
+		}
+	}
+	cands := make([]Similar, 0, n-1)
+	for j, o := range r.metiers {
+		if j == i {
+			continue
+		}
+		c := 0.5
+		if hi > lo {
+			c = (cs[j] - lo) / (hi - lo)
+		}
+		ts := text[o.ID].Score
+		score := (w.Criteria*c + w.Text*ts) / total
+		isCurated := curated[o.ID] || containsStr(o.Similar, m.ID)
+		if isCurated {
+			score += w.Curated
+		}
+		cands = append(cands, Similar{ID: o.ID, Title: o.Title, Score: score, CriteriaScore: c, TextScore: ts, Curated: isCurated})
+	}
+	sort.SliceStable(cands, func(a, b int) bool {
+		if cands[a].Score != cands[b].Score {
+			return cands[a].Score > cands[b].Score
+		}
+		return cands[a].ID < cands[b].ID
+	})
+	if len(cands) > keep {
+		cands = cands[:keep]
+	}
+	for k := range cands {
+		j := r.byID[cands[k].ID]
+		cands[k].Reasons = r.similarReasons(i, j, text[cands[k].ID].Terms, cands[k].Curated)
+		cands[k].Score = round3(cands[k].Score)
+		cands[k].CriteriaScore = round3(cands[k].CriteriaScore)
+		cands[k].TextScore = round3(cands[k].TextScore)
+	}
+	return cands, nil
 }
 
 // similarReasons says in French why two guides are alike: the shared

@@ -2,12 +2,14 @@ package search
 
 import (
 	"context"
+	"path/filepath"
 	"sort"
 	"testing"
 	"time"
 
 	"github.com/metiers/metiers/corpus"
 	"github.com/metiers/metiers/corpusgen"
+	"github.com/metiers/metiers/importer"
 )
 
 // benchQueries is a fixed mix: single word, multi-word, typo, prefix,
@@ -45,7 +47,14 @@ func benchSearchers(b *testing.B) map[string]*Searcher {
 	if err != nil {
 		b.Fatal(err)
 	}
-	return map[string]*Searcher{"sample": newSample(b), "1005": big}
+	out := map[string]*Searcher{"sample": newSample(b), "1005": big}
+	// The real ONISEP corpus, when ../shared/data has it.
+	if res, err := importer.ONISEP(filepath.Join("..", "..", "shared", "data", "onisep-ideo"), importer.Options{}); err == nil {
+		if s, err := newSearcher(res.Metiers); err == nil {
+			out["onisep928"] = s
+		}
+	}
+	return out
 }
 
 func BenchmarkSearch(b *testing.B) {
