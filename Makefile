@@ -31,9 +31,12 @@ lint:
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 
-## bench: in-process benchmarks (go test -bench) of search, suggest, similar and quiz
+## bench: go test -bench of search, suggest, similar and quiz, then the scale
+## table (sample, generated corpora of BENCH_SIZES guides, the real corpora)
+BENCH_SIZES ?= 1000
 bench:
 	$(GO) test -run='^$$' -bench=. -benchtime=2s ./search ./recommend
+	$(GO) run ./bench/scale -sizes $(BENCH_SIZES) -data ../shared/data
 
 ## load: drive the real server on loopback (sample corpus, then 1,000 generated
 ## guides) with the reader mix while it reindexes every 2 s
