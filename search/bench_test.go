@@ -54,6 +54,11 @@ func benchSearchers(b *testing.B) map[string]*Searcher {
 			out["onisep928"] = s
 		}
 	}
+	if res, err := importer.ROME(filepath.Join("..", "..", "shared", "data", "rome4"), importer.Options{}); err == nil {
+		if s, err := newSearcher(res.Metiers); err == nil {
+			out["rome1584"] = s
+		}
+	}
 	return out
 }
 
