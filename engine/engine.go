@@ -159,17 +159,10 @@ func (e *Engine) Ready() bool { return e.cur.Load() != nil }
 // second call while one runs returns ErrReindexRunning with the running
 // job. When done is set it is called with the final job.
 func (e *Engine) Reindex(ctx context.Context, done func(Job)) (Job, error) {
-	e.mu.Lock()
-	if e.running {
-		j := e.job
-		e.mu.Unlock()
-		return j, ErrReindexRunning
+	j, err := e.startJob()
+	if err != nil {
+		return j, err
 	}
-	e.running = true
-	e.jobs++
-	e.job = Job{ID: e.jobs, State: "running", Started: time.Now().UTC(), Skipped: []SkipReason{}}
-	j := e.job
-	e.mu.Unlock()
 	go func() {
 		final := e.runReindex(context.WithoutCancel(ctx), j)
 		if done != nil {
@@ -182,22 +175,29 @@ func (e *Engine) Reindex(ctx context.Context, done func(Job)) (Job, error) {
 // ReindexNow rebuilds and switches synchronously (the CLI's offline
 // reindex), returning the final job.
 func (e *Engine) ReindexNow(ctx context.Context) (Job, error) {
-	e.mu.Lock()
-	if e.running {
-		j := e.job
-		e.mu.Unlock()
-		return j, ErrReindexRunning
+	j, err := e.startJob()
+	if err != nil {
+		return j, err
 	}
-	e.running = true
-	e.jobs++
-	e.job = Job{ID: e.jobs, State: "running", Started: time.Now().UTC(), Skipped: []SkipReason{}}
-	j := e.job
-	e.mu.Unlock()
 	final := e.runReindex(ctx, j)
 	if final.State != "succeeded" {
 		return final, errors.New(final.Error)
 	}
 	return final, nil
+}
+
+// startJob registers a new running job, or returns the running one with
+// ErrReindexRunning.
+func (e *Engine) startJob() (Job, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.running {
+		return e.job, ErrReindexRunning
+	}
+	e.running = true
+	e.jobs++
+	e.job = Job{ID: e.jobs, State: "running", Started: time.Now().UTC(), Skipped: []SkipReason{}}
+	return e.job, nil
 }
 
 func (e *Engine) runReindex(ctx context.Context, j Job) Job {

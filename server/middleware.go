@@ -32,13 +32,19 @@ func (s *Server) logRequests() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		start := time.Now()
 		c.Next()
-		route := c.FullPath()
-		if route == "" {
-			route = "unmatched"
-		}
+		route := routeOf(c)
 		s.log.Info("request", "id", c.GetString("request_id"), "method", c.Request.Method, "route", route,
 			"status", c.Writer.Status(), "duration_ms", float64(time.Since(start).Microseconds())/1000)
 	}
+}
+
+// routeOf is the route template of a request ("/api/metiers/:id"), or
+// "unmatched": never the raw path, which would grow label sets unbounded.
+func routeOf(c *gin.Context) string {
+	if r := c.FullPath(); r != "" {
+		return r
+	}
+	return "unmatched"
 }
 
 // recovery turns a panic into a JSON 500, logged with the request id.

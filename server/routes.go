@@ -111,6 +111,22 @@ func intParam(q url.Values, name string) (int, error) {
 	return n, nil
 }
 
+// sizeParam reads the optional "size" parameter: def when absent, else a
+// whole number from 1 to max.
+func sizeParam(q url.Values, def, max int) (int, error) {
+	if !q.Has("size") {
+		return def, nil
+	}
+	n, err := intParam(q, "size")
+	if err != nil {
+		return 0, err
+	}
+	if n < 1 || n > max {
+		return 0, fmt.Errorf("%w: size must be between 1 and %d", errBadRequest, max)
+	}
+	return n, nil
+}
+
 func (s *Server) search(c *gin.Context) {
 	q, err := query(c, "q", "page", "size", "salary_min", "salary_max", "study_max", "area", "criteria", "explain")
 	if err != nil {
@@ -157,10 +173,7 @@ func (s *Server) suggest(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	size, err := intParam(q, "size")
-	if err == nil && q.Has("size") && size == 0 {
-		err = fmt.Errorf("%w: size must be at least 1", errBadRequest)
-	}
+	size, err := sizeParam(q, 8, search.MaxSuggestions)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -271,16 +284,10 @@ func (s *Server) similar(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	size, err := intParam(q, "size")
-	if err == nil && (size < 0 || size > 50 || (q.Has("size") && size == 0)) {
-		err = fmt.Errorf("%w: size must be between 1 and 50", errBadRequest)
-	}
+	size, err := sizeParam(q, 5, 50)
 	if err != nil {
 		s.fail(c, err)
 		return
-	}
-	if size == 0 {
-		size = 5
 	}
 	g, id, ok := s.metier(c)
 	if !ok {
@@ -391,10 +398,7 @@ func (s *Server) criterionMetiers(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	size, err := intParam(q, "size")
-	if err == nil && (size < 0 || size > 1000) {
-		err = fmt.Errorf("%w: size must be between 1 and 1000", errBadRequest)
-	}
+	size, err := sizeParam(q, 100, 1000)
 	if err != nil {
 		s.fail(c, err)
 		return
