@@ -27,6 +27,10 @@ type TextMatch struct {
 // mltTerms is how many distinctive terms of a guide make its query.
 const mltTerms = 80
 
+// largeCorpus is the size from which common terms are left out of
+// more-like-this queries.
+const largeCorpus = 2000
+
 // dfCache holds the document frequency of every term of the body fields,
 // read once from the index.
 type dfCache struct {
@@ -118,6 +122,11 @@ func (s *Searcher) distinctive(text string, k int) ([]string, error) {
 		d := df[t]
 		if d == 0 || (docs > 3 && d > docs*6/10) {
 			continue // unknown to the index, or too common to tell guides apart
+		}
+		if docs > largeCorpus && d > docs/10 {
+			// On a large corpus a term in more than a tenth of the guides
+			// says little and costs most: its posting list is the longest.
+			continue
 		}
 		idf := math.Log(1 + float64(docs)/float64(d))
 		all = append(all, scored{t, (1 + math.Log(float64(n))) * idf})
