@@ -143,9 +143,9 @@ func (r *Recommender) similarRow(ctx context.Context, i, keep int, centered []Ve
 		}
 		return cands[a].ID < cands[b].ID
 	})
-	if len(cands) > keep {
-		cands = cands[:keep]
-	}
+	// Copy the best into a slice of their own: a sub-slice would keep the
+	// whole row (every other guide) alive, n² in all.
+	cands = append([]Similar(nil), cands[:min(keep, len(cands))]...)
 	for k := range cands {
 		j := r.byID[cands[k].ID]
 		cands[k].Reasons = r.similarReasons(i, j, text[cands[k].ID].Terms, cands[k].Curated)
