@@ -149,6 +149,23 @@ func (r *Recommender) profile(answers map[string]int, questions []Question) (pre
 	return pref, imp, nil
 }
 
+// fitScore is fit's score alone, without the allocations of its reasons:
+// it runs for every guide of the corpus.
+func fitScore(v Vector, pref, imp []float64) float64 {
+	var num, den float64
+	for c := range pref {
+		if imp[c] == 0 {
+			continue
+		}
+		num += imp[c] * (0.5 + pref[c]*(v[c]-0.5))
+		den += imp[c]
+	}
+	if den == 0 {
+		return 0.5
+	}
+	return num / den
+}
+
 // fit scores a guide's scaled vector against a profile: 0.5 is neutral,
 // 1 when every wish is met to the full, 0 when all are contradicted.
 func fit(v Vector, pref, imp []float64) (float64, []int, []int) {
@@ -214,9 +231,8 @@ func (r *Recommender) Match(ctx context.Context, req MatchRequest) ([]Match, err
 	}
 	area := fold(req.Constraints.Area)
 	type scored struct {
-		i         int
-		score     float64
-		good, bad []int
+		i     int
+		score float64
 	}
 	var all []scored
 	for i, m := range r.metiers {
@@ -230,11 +246,11 @@ func (r *Recommender) Match(ctx context.Context, req MatchRequest) ([]Match, err
 		if area != "" && !anyContains(m.EmploymentAreas, area) {
 			continue
 		}
-		s, good, bad := fit(r.scaled[i], pref, imp)
+		s := fitScore(r.scaled[i], pref, imp)
 		if len(text) > 0 {
 			s = (1-textWeight)*s + textWeight*text[m.ID]
 		}
-		all = append(all, scored{i, s, good, bad})
+		all = append(all, scored{i, s})
 	}
 	sort.SliceStable(all, func(a, b int) bool {
 		if all[a].score != all[b].score {
@@ -248,10 +264,11 @@ func (r *Recommender) Match(ctx context.Context, req MatchRequest) ([]Match, err
 	out := make([]Match, 0, len(all))
 	for _, s := range all {
 		m := r.metiers[s.i]
+		_, good, bad := fit(r.scaled[s.i], pref, imp) // reasons for the few shown only
 		out = append(out, Match{
 			ID: m.ID, Title: m.Title,
 			Compatibility: int(math.Round(100 * s.score)),
-			Reasons:       r.matchReasons(s.good, s.bad, pref, text[m.ID]),
+			Reasons:       r.matchReasons(good, bad, pref, text[m.ID]),
 		})
 	}
 	return out, nil
