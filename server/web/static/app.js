@@ -51,7 +51,7 @@
   }
 
   // --- search page ---------------------------------------------------------
-  const facetNames = { area: "Zone d’emploi", salary: "Salaire maximum", study: "Durée des études", criteria: "Critères" };
+  const facetNames = { area: "Zone d’emploi", salary: "Salaire possible", study: "Durée des études", criteria: "Critères" };
   let criteriaLabels = {};
 
   async function loadCriteriaLabels() {
@@ -185,10 +185,26 @@
 
   function renderFacets(facets, current) {
     const box = document.getElementById("facets");
-    const ranges = {
-      salary: { "moins de 3 000 €": ["salary_max", "3000"], "plus de 6 000 €": ["salary_min", "6000"], "4 000 à 6 000 €": ["salary_min", "4000"], "3 000 à 4 000 €": ["salary_min", "3000"] },
-      study: { "moins de 2 ans": ["study_max", "1.9"], "2 à 3 ans": ["study_max", "3.9"], "4 à 5 ans": ["study_max", "5.9"] },
+    // The filters are cumulative ("au moins 4 000 €", "au plus 3 ans"),
+    // so the buckets' counts are added up to match what a click keeps.
+    const cum = (vals, order, label) => {
+      const by = {};
+      (vals || []).forEach((v) => { by[v.value] = v.count; });
+      let acc = 0;
+      return order.map(([bucket, key, val, text]) => { acc += by[bucket] || 0; return { value: text, count: acc, key, val }; }).filter((v) => v.count > 0);
     };
+    facets = Object.assign({}, facets, {
+      salary: cum(facets.salary, [
+        ["plus de 6 000 €", "salary_min", "6000", "au moins 6 000 €"],
+        ["4 000 à 6 000 €", "salary_min", "4000", "au moins 4 000 €"],
+        ["3 000 à 4 000 €", "salary_min", "3000", "au moins 3 000 €"],
+      ]),
+      study: cum(facets.study, [
+        ["moins de 2 ans", "study_max", "1.9", "moins de 2 ans d’études"],
+        ["2 à 3 ans", "study_max", "3.9", "3 ans d’études au plus"],
+        ["4 à 5 ans", "study_max", "5.9", "5 ans d’études au plus"],
+      ]),
+    });
     let html = "";
     ["area", "salary", "study", "criteria"].forEach((name) => {
       const vals = (facets[name] || []).filter((v) => v.count > 0);
@@ -197,7 +213,7 @@
       vals.forEach((v, i) => {
         let key, val, label = v.value;
         if (name === "area" || name === "criteria") { key = name; val = v.value; if (name === "criteria") label = criteriaLabels[v.value] || v.value; }
-        else if (ranges[name] && ranges[name][v.value]) { [key, val] = ranges[name][v.value]; }
+        else if (v.key) { key = v.key; val = v.val; }
         else return;
         const checked = current.getAll(key).includes(val);
         html += `<label><input type="checkbox" data-key="${key}" data-val="${esc(val)}" ${checked ? "checked" : ""}> ${esc(label)} <span class="count">${v.count}</span></label>`;
