@@ -114,8 +114,8 @@ func TestSplitTitleAndLevels(t *testing.T) {
 		"Agent / Agente de sécurité":                  {"Agent de sécurité", "Agente de sécurité"},
 		"Tractoriste agricole":                        {"Tractoriste agricole", ""},
 	} {
-		if m, f := splitTitle(in); m != want[0] || f != want[1] {
-			t.Errorf("splitTitle(%q) = %q, %q", in, m, f)
+		if m, f := SplitTitle(in); m != want[0] || f != want[1] {
+			t.Errorf("SplitTitle(%q) = %q, %q", in, m, f)
 		}
 	}
 	for in, want := range map[string]float64{

@@ -120,9 +120,9 @@ func romeStudyYears(text string) float64 {
 	return 0
 }
 
-// splitTitle turns "Conducteur / Conductrice d'engins agricoles" into its
+// SplitTitle turns "Conducteur / Conductrice d'engins agricoles" into its
 // masculine and feminine titles.
-func splitTitle(libelle string) (masc, fem string) {
+func SplitTitle(libelle string) (masc, fem string) {
 	left, right, ok := strings.Cut(libelle, " / ")
 	if !ok {
 		return strings.TrimSpace(libelle), ""
@@ -178,10 +178,10 @@ func ROME(dir string, opts Options) (*Result, error) {
 }
 
 func romeMetier(r romeRecord) *corpus.Metier {
-	masc, fem := splitTitle(r.Libelle)
+	masc, fem := SplitTitle(r.Libelle)
 	m := &corpus.Metier{SourceID: r.Code, Source: "rome", Title: masc, TitleFeminine: fem, Criteria: map[string]float64{}}
 	for _, a := range r.Appellations {
-		if t, _ := splitTitle(a); t != "" && t != masc {
+		if t, _ := SplitTitle(a); t != "" && t != masc {
 			m.AltTitles = append(m.AltTitles, t)
 		}
 	}

@@ -179,7 +179,7 @@ func romeQueries(dir string, byCode map[string]map[string]bool, n int) ([]query,
 			continue
 		}
 		for _, a := range r.Appellations {
-			masc, fem := splitAppellation(a)
+			masc, fem := importer.SplitTitle(a)
 			text := masc
 			if len(all)%2 == 1 && fem != "" {
 				text = fem
@@ -199,20 +199,6 @@ func romeQueries(dir string, byCode map[string]map[string]bool, n int) ([]query,
 		out = append(out, all[int(float64(i)*step)])
 	}
 	return out, nil
-}
-
-// splitAppellation turns "Conducteur / Conductrice de tracteur" into its
-// two forms.
-func splitAppellation(s string) (string, string) {
-	left, right, ok := strings.Cut(s, " / ")
-	if !ok {
-		return s, ""
-	}
-	lw, rw := strings.Fields(left), strings.Fields(right)
-	if len(rw) <= len(lw) {
-		return left, right
-	}
-	return left + " " + strings.Join(rw[len(lw):], " "), right
 }
 
 func fold(s string) string {

@@ -36,6 +36,28 @@ func startEngine(cmd *cobra.Command) (*engine.Engine, error) {
 	return e, nil
 }
 
+// withRecommender runs f with the recommender of the loaded index.
+func withRecommender(cmd *cobra.Command, f func(*recommend.Recommender) error) error {
+	e, err := startEngine(cmd)
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	g, err := e.Current()
+	if err != nil {
+		return err
+	}
+	return f(g.Recommender)
+}
+
+// printRanked prints one ranked guide and its reasons.
+func printRanked(w io.Writer, i int, title, score, id string, reasons []string) {
+	fmt.Fprintf(w, "%2d. %-45s %s  %s\n", i+1, title, score, id)
+	for _, r := range reasons {
+		fmt.Fprintf(w, "      %s\n", r)
+	}
+}
+
 // newSearchCommand prints the top hits of a query.
 func newSearchCommand() *cobra.Command {
 	var size int
@@ -127,27 +149,16 @@ func newQuizCommand() *cobra.Command {
 			if err := dec.Decode(&req); err != nil {
 				return fmt.Errorf("quiz: %s: %w", file, err)
 			}
-			e, err := startEngine(cmd)
-			if err != nil {
-				return err
-			}
-			defer e.Close()
-			g, err := e.Current()
-			if err != nil {
-				return err
-			}
-			ms, err := g.Recommender.Match(cmd.Context(), req)
-			if err != nil {
-				return err
-			}
-			w := cmd.OutOrStdout()
-			for i, m := range ms {
-				fmt.Fprintf(w, "%2d. %-45s %3d %%  %s\n", i+1, m.Title, m.Compatibility, m.ID)
-				for _, r := range m.Reasons {
-					fmt.Fprintf(w, "      %s\n", r)
+			return withRecommender(cmd, func(r *recommend.Recommender) error {
+				ms, err := r.Match(cmd.Context(), req)
+				if err != nil {
+					return err
 				}
-			}
-			return nil
+				for i, m := range ms {
+					printRanked(cmd.OutOrStdout(), i, m.Title, fmt.Sprintf("%3d %%", m.Compatibility), m.ID, m.Reasons)
+				}
+				return nil
+			})
 		},
 	}
 	cmd.Flags().StringVar(&file, "answers", "", "JSON file of answers, or - for standard input")
