@@ -36,6 +36,10 @@ const (
 	FieldCriteria   = "criteria"
 	FieldSector     = "sector"
 	FieldSynthetic  = "synthetic"
+	// FieldFacets holds every facet value of a guide as "facet:value"
+	// ("area:Liège", "salary:3 000 à 4 000 €"): one field, so that a
+	// search visits one set of doc values for all its facets.
+	FieldFacets = "facets"
 )
 
 // HighlightStyle is the name of the highlighter that wraps matches in
@@ -44,7 +48,7 @@ const HighlightStyle = htmlhl.Name
 
 // MappingVersion changes whenever the mapping or analysis changes, so
 // that an index built by an older binary is rebuilt rather than reused.
-const MappingVersion = "5"
+const MappingVersion = "6"
 
 // doc is what is indexed for one guide.
 type doc struct {
@@ -67,6 +71,7 @@ type doc struct {
 	Criteria      []string `json:"criteria"`
 	Sector        []string `json:"sector"`
 	Synthetic     bool     `json:"synthetic"`
+	Facets        []string `json:"facets"`
 }
 
 // BleveType names the document type of every indexed guide.
@@ -132,7 +137,7 @@ func NewMapping(_ []SynonymGroup) (*mapping.IndexMappingImpl, error) {
 	for _, f := range []string{FieldSalaryMin, FieldSalaryMax, FieldStudyYears, FieldInsertion} {
 		dm.AddFieldMappingsAt(f, num())
 	}
-	for _, f := range []string{FieldArea, FieldCriteria, FieldSector} {
+	for _, f := range []string{FieldArea, FieldCriteria, FieldSector, FieldFacets} {
 		dm.AddFieldMappingsAt(f, kw())
 	}
 	b := mapping.NewBooleanFieldMapping()
@@ -178,6 +183,18 @@ func newDoc(m *corpus.Metier, tags Tagger) doc {
 				d.Criteria = append(d.Criteria, k)
 			}
 		}
+	}
+	for _, a := range d.Area {
+		d.Facets = append(d.Facets, FacetArea+":"+a)
+	}
+	for _, c := range d.Criteria {
+		d.Facets = append(d.Facets, FacetCriteria+":"+c)
+	}
+	if b := SalaryBucket(m.Salary.Max); b != "" {
+		d.Facets = append(d.Facets, FacetSalary+":"+b)
+	}
+	if b := StudyBucket(m.StudyYears); b != "" {
+		d.Facets = append(d.Facets, FacetStudy+":"+b)
 	}
 	body := []string{m.Hook, m.Introduction, m.Studies, m.Conditions, m.Salary.Benefits}
 	body = append(body, m.Tools...)
@@ -256,4 +273,54 @@ func Areas(in []string) []string {
 		}
 	}
 	return out
+}
+
+// Facet names, the prefixes of FieldFacets values.
+const (
+	FacetArea     = "area"
+	FacetCriteria = "criteria"
+	FacetSalary   = "salary"
+	FacetStudy    = "study"
+)
+
+// SalaryBuckets are the salary facet's values, in order: the top of the
+// salary range, € gross per month.
+func SalaryBuckets() []string {
+	return []string{"moins de 3 000 €", "3 000 à 4 000 €", "4 000 à 6 000 €", "plus de 6 000 €"}
+}
+
+// SalaryBucket returns the salary facet value of a maximum salary, or ""
+// when it is unknown.
+func SalaryBucket(max int) string {
+	b := SalaryBuckets()
+	switch {
+	case max <= 0:
+		return ""
+	case max < 3000:
+		return b[0]
+	case max < 4000:
+		return b[1]
+	case max < 6000:
+		return b[2]
+	}
+	return b[3]
+}
+
+// StudyBuckets are the study facet's values, in order.
+func StudyBuckets() []string {
+	return []string{"moins de 2 ans", "2 à 3 ans", "4 à 5 ans", "6 ans et plus"}
+}
+
+// StudyBucket returns the study facet value of a study length in years.
+func StudyBucket(years float64) string {
+	b := StudyBuckets()
+	switch {
+	case years < 2:
+		return b[0]
+	case years < 4:
+		return b[1]
+	case years < 6:
+		return b[2]
+	}
+	return b[3]
 }

@@ -288,75 +288,47 @@ func numRange(field string, min, max *float64) query.Query {
 
 // Facet names in a Response.
 const (
-	FacetArea     = "area"
-	FacetCriteria = "criteria"
-	FacetSalary   = "salary"
-	FacetStudy    = "study"
+	FacetArea     = index.FacetArea
+	FacetCriteria = index.FacetCriteria
+	FacetSalary   = index.FacetSalary
+	FacetStudy    = index.FacetStudy
 )
 
+// facetsName is the one facet request that collects them all.
+const facetsName = "all"
+
 func addFacets(req *bleve.SearchRequest) {
-	req.AddFacet(FacetArea, bleve.NewFacetRequest(index.FieldArea, 12))
-	req.AddFacet(FacetCriteria, bleve.NewFacetRequest(index.FieldCriteria, 20))
-	salary := bleve.NewFacetRequest(index.FieldSalaryMax, 4)
-	for _, r := range salaryRanges() {
-		salary.AddNumericRange(r.name, r.min, r.max)
-	}
-	req.AddFacet(FacetSalary, salary)
-	study := bleve.NewFacetRequest(index.FieldStudyYears, 4)
-	for _, r := range studyRanges() {
-		study.AddNumericRange(r.name, r.min, r.max)
-	}
-	req.AddFacet(FacetStudy, study)
+	req.AddFacet(facetsName, bleve.NewFacetRequest(index.FieldFacets, 200))
 }
 
-type numericRange struct {
-	name     string
-	min, max *float64
-}
+// facetLimits bound the values shown per facet.
+var facetLimits = map[string]int{FacetArea: 12, FacetCriteria: 20}
 
-func f64(v float64) *float64 { return &v }
-
-// salaryRanges bucket the top of the salary range (€ gross per month).
-func salaryRanges() []numericRange {
-	return []numericRange{
-		{"moins de 3 000 €", nil, f64(3000)},
-		{"3 000 à 4 000 €", f64(3000), f64(4000)},
-		{"4 000 à 6 000 €", f64(4000), f64(6000)},
-		{"plus de 6 000 €", f64(6000), nil},
-	}
-}
-
-// studyRanges bucket the length of studies in years.
-func studyRanges() []numericRange {
-	return []numericRange{
-		{"moins de 2 ans", nil, f64(2)},
-		{"2 à 3 ans", f64(2), f64(4)},
-		{"4 à 5 ans", f64(4), f64(6)},
-		{"6 ans et plus", f64(6), nil},
-	}
-}
-
-// facets turns bleve's facet results into name → values, most frequent
-// first, numeric ranges in their natural order.
+// facets splits the "facet:value" terms into facets: area and criteria
+// most frequent first, salary and study in their natural order.
 func facets(in bsearch.FacetResults) map[string][]FacetValue {
-	out := map[string][]FacetValue{}
-	for name, fr := range in {
-		vals := []FacetValue{}
-		if fr.Terms != nil {
-			for _, t := range fr.Terms.Terms() {
-				vals = append(vals, FacetValue{Value: t.Term, Count: t.Count})
-			}
+	out := map[string][]FacetValue{FacetArea: {}, FacetCriteria: {}, FacetSalary: {}, FacetStudy: {}}
+	fr := in[facetsName]
+	if fr == nil || fr.Terms == nil {
+		return out
+	}
+	for _, t := range fr.Terms.Terms() {
+		name, value, ok := strings.Cut(t.Term, ":")
+		if !ok {
+			continue
 		}
-		order := map[string]int{}
-		for i, r := range append(salaryRanges(), studyRanges()...) {
-			order[r.name] = i
+		if lim, ok := facetLimits[name]; ok && len(out[name]) >= lim {
+			continue
 		}
-		var ranges []FacetValue
-		for _, r := range fr.NumericRanges {
-			ranges = append(ranges, FacetValue{Value: r.Name, Count: r.Count})
+		out[name] = append(out[name], FacetValue{Value: value, Count: t.Count})
+	}
+	for name, order := range map[string][]string{FacetSalary: index.SalaryBuckets(), FacetStudy: index.StudyBuckets()} {
+		pos := map[string]int{}
+		for i, v := range order {
+			pos[v] = i
 		}
-		sort.Slice(ranges, func(i, j int) bool { return order[ranges[i].Value] < order[ranges[j].Value] })
-		out[name] = append(vals, ranges...)
+		vals := out[name]
+		sort.Slice(vals, func(i, j int) bool { return pos[vals[i].Value] < pos[vals[j].Value] })
 	}
 	return out
 }
