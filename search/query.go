@@ -113,7 +113,12 @@ func (s *Searcher) synonymQuery(text string, prefix, relaxed bool) query.Query {
 	}
 	var alts []query.Query
 	for _, v := range variants {
-		alts = append(alts, s.wordsQuery(v.words, prefix && v.keepsLast, relaxed))
+		if q := s.wordsQuery(v.words, prefix && v.keepsLast, relaxed); q != nil {
+			alts = append(alts, q)
+		}
+	}
+	if len(alts) == 0 {
+		return nil
 	}
 	return bleve.NewDisjunctionQuery(alts...)
 }
@@ -132,10 +137,21 @@ func (s *Searcher) wordsQuery(ws []word, prefix, relaxed bool) query.Query {
 	}
 	var main query.Query = bleve.NewConjunctionQuery(must...)
 	if relaxed {
-		// Most of the words: bleve's coord factor ranks the guides that
-		// match more of them first.
-		d := bleve.NewDisjunctionQuery(must...)
-		d.SetMin(float64((len(must) + 1) / 2))
+		// Most of the informative words: bleve's coord factor ranks the
+		// guides that match more of them first. A word in 40 % of
+		// the guides or more (« travail ») would let almost every guide
+		// in, at the highest cost: it is left out of the relaxed query.
+		var rare []query.Query
+		for i, w := range ws {
+			if !s.common(w) {
+				rare = append(rare, must[i])
+			}
+		}
+		if len(rare) == 0 {
+			return nil
+		}
+		d := bleve.NewDisjunctionQuery(rare...)
+		d.SetMin(float64((len(rare) + 1) / 2))
 		main = d
 	}
 	if len(ws) == 1 {
@@ -154,6 +170,21 @@ func (s *Searcher) wordsQuery(ws []word, prefix, relaxed bool) query.Query {
 	bq.AddShould(phrases...)
 	bq.SetMinShould(0)
 	return bq
+}
+
+// common reports whether every term of a word is in 40 % of the
+// guides or more.
+func (s *Searcher) common(w word) bool {
+	df, docs, err := s.docFreq()
+	if err != nil || docs < 8 {
+		return false
+	}
+	for _, t := range w.terms {
+		if df[t]*5 < docs*2 {
+			return false
+		}
+	}
+	return true
 }
 
 // wordQuery matches one word in any text field.
