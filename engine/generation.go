@@ -300,7 +300,15 @@ func (g *Generation) recommend(ctx context.Context, opts Options, base *recommen
 	if err != nil {
 		return err
 	}
-	g.Recommender, err = base.WithText(ctx, NewTextSimilarity(s, g.Corpus.Metiers), opts.Weights)
+	an, err := index.NewAnalyzer()
+	if err != nil {
+		return err
+	}
+	tv, err := recommend.NewTextVectors(ctx, g.Corpus.Metiers, recommend.TextVectorOptions{Analyze: an.Terms})
+	if err != nil {
+		return err
+	}
+	g.Recommender, err = base.WithText(ctx, NewTextSimilarity(tv, s), opts.Weights)
 	return err
 }
 

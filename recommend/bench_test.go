@@ -2,6 +2,7 @@ package recommend_test
 
 import (
 	"context"
+	"fmt"
 	"sort"
 	"testing"
 	"time"
@@ -71,4 +72,32 @@ func BenchmarkMatch1000(b *testing.B) {
 			b.Fatal(err)
 		}
 	})
+}
+
+// BenchmarkTextVectors measures building the TF-IDF model and every
+// guide's text neighbours of the sample plus 1,000 and 10,000 generated
+// guides.
+func BenchmarkTextVectors(b *testing.B) {
+	c, err := corpus.Load(corpus.Sample())
+	if err != nil {
+		b.Fatal(err)
+	}
+	a, err := index.NewAnalyzer()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, n := range []int{1000, 10000} {
+		gen, err := corpusgen.Generate(c.Metiers, n, 1)
+		if err != nil {
+			b.Fatal(err)
+		}
+		all := append(append([]*corpus.Metier{}, c.Metiers...), gen...)
+		b.Run(fmt.Sprint(len(all)), func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				if _, err := recommend.NewTextVectors(context.Background(), all, recommend.TextVectorOptions{Analyze: a.Terms}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }

@@ -15,26 +15,20 @@ import (
 	"github.com/metiers/metiers/search"
 )
 
-// textSim adapts a search.Searcher to recommend.TextSimilarity, as the
-// engine does.
-type textSim struct{ s *search.Searcher }
-
-func (t textSim) Similar(ctx context.Context, m *corpus.Metier, k int) ([]recommend.TextMatch, error) {
-	ms, err := t.s.MoreLikeThis(ctx, m, k)
-	return convert(ms), err
+// textSim is the engine's text similarity: TF-IDF vectors guide to guide,
+// the search index for free text.
+type textSim struct {
+	*recommend.TextVectors
+	s *search.Searcher
 }
 
 func (t textSim) Relevant(ctx context.Context, text string, k int) ([]recommend.TextMatch, error) {
 	ms, err := t.s.TextMatch(ctx, text, k)
-	return convert(ms), err
-}
-
-func convert(ms []search.TextMatch) []recommend.TextMatch {
 	out := make([]recommend.TextMatch, len(ms))
 	for i, m := range ms {
 		out[i] = recommend.TextMatch{ID: m.ID, Score: m.Score, Terms: m.Terms}
 	}
-	return out
+	return out, err
 }
 
 var (
@@ -71,7 +65,12 @@ func setup(t testing.TB) {
 			setupErr = err
 			return
 		}
-		blended, setupErr = recommend.New(context.Background(), sample, recommend.Options{Text: textSim{s}, Analyze: a.Terms})
+		tv, err := recommend.NewTextVectors(context.Background(), sample, recommend.TextVectorOptions{Analyze: a.Terms})
+		if err != nil {
+			setupErr = err
+			return
+		}
+		blended, setupErr = recommend.New(context.Background(), sample, recommend.Options{Text: textSim{tv, s}, Analyze: a.Terms})
 		if setupErr != nil {
 			return
 		}

@@ -120,32 +120,49 @@ func (r *Recommender) similarRow(ctx context.Context, i, keep int, centered []Ve
 			lo, hi = math.Min(lo, cs[j]), math.Max(hi, cs[j])
 		}
 	}
-	cands := make([]Similar, 0, n-1)
+	crit := func(j int) float64 {
+		if hi > lo {
+			return (cs[j] - lo) / (hi - lo)
+		}
+		return 0.5
+	}
+	isCurated := func(j int) bool {
+		o := r.metiers[j]
+		return curated[o.ID] || containsStr(o.Similar, m.ID)
+	}
+	ts := make([]float64, n)
+	for id, t := range text {
+		if j, ok := r.byID[id]; ok {
+			ts[j] = t.Score
+		}
+	}
+	scores := make([]float64, n)
 	for j, o := range r.metiers {
 		if j == i {
 			continue
 		}
-		c := 0.5
-		if hi > lo {
-			c = (cs[j] - lo) / (hi - lo)
+		score := (w.Criteria*crit(j) + w.Text*ts[j]) / total
+		if len(curated) > 0 || len(o.Similar) > 0 {
+			if isCurated(j) {
+				score += w.Curated
+			}
 		}
-		ts := text[o.ID].Score
-		score := (w.Criteria*c + w.Text*ts) / total
-		isCurated := curated[o.ID] || containsStr(o.Similar, m.ID)
-		if isCurated {
-			score += w.Curated
-		}
-		cands = append(cands, Similar{ID: o.ID, Title: o.Title, Score: score, CriteriaScore: c, TextScore: ts, Curated: isCurated})
+		scores[j] = score
 	}
-	sort.SliceStable(cands, func(a, b int) bool {
-		if cands[a].Score != cands[b].Score {
-			return cands[a].Score > cands[b].Score
+	better := func(a, b int) bool { return scores[a] > scores[b] || (scores[a] == scores[b] && a < b) }
+	others := func(yield func(int) bool) {
+		for j := range scores {
+			if j != i && !yield(j) {
+				return
+			}
 		}
-		return cands[a].ID < cands[b].ID
-	})
-	// Copy the best into a slice of their own: a sub-slice would keep the
-	// whole row (every other guide) alive, n² in all.
-	cands = append([]Similar(nil), cands[:min(keep, len(cands))]...)
+	}
+	best := topK(others, keep, better)
+	cands := make([]Similar, len(best))
+	for k, j := range best {
+		o := r.metiers[j]
+		cands[k] = Similar{ID: o.ID, Title: o.Title, Score: scores[j], CriteriaScore: crit(j), TextScore: ts[j], Curated: isCurated(j)}
+	}
 	for k := range cands {
 		j := r.byID[cands[k].ID]
 		cands[k].Reasons = r.similarReasons(i, j, text[cands[k].ID].Terms, cands[k].Curated)

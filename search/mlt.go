@@ -5,14 +5,11 @@ import (
 	"fmt"
 	"math"
 	"sort"
-	"strings"
 	"sync"
-	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
 
-	"github.com/metiers/metiers/corpus"
 	"github.com/metiers/metiers/index"
 )
 
@@ -24,7 +21,7 @@ type TextMatch struct {
 	Terms []string `json:"terms,omitempty"`
 }
 
-// mltTerms is how many distinctive terms of a guide make its query.
+// mltTerms is how many distinctive terms of a free text make its query.
 const mltTerms = 80
 
 // largeCorpus is the size from which common terms are left out of
@@ -145,65 +142,6 @@ func (s *Searcher) distinctive(text string, k int) ([]string, error) {
 		out[i] = a.term
 	}
 	return out, nil
-}
-
-// guideText is the text that describes a guide for more-like-this: the
-// titles count three times, the tagline twice.
-func guideText(m *corpus.Metier) string {
-	parts := []string{m.Title, m.Title, m.Title, m.TitleFeminine, m.Tagline, m.Tagline, m.Introduction, m.Studies, m.Conditions}
-	parts = append(parts, m.AltTitles...)
-	parts = append(parts, m.Missions...)
-	parts = append(parts, m.Qualities...)
-	parts = append(parts, m.Tools...)
-	parts = append(parts, m.Workplaces...)
-	parts = append(parts, m.Interests...)
-	// Sectors say which family a job belongs to: they count three times.
-	for k := 0; k < 3; k++ {
-		parts = append(parts, m.Sectors...)
-	}
-	return strings.Join(parts, "\n")
-}
-
-// Distinctive returns the k terms that say most about a guide (frequent
-// in it, rare in the index), best first: the terms of its more-like-this
-// query.
-func (s *Searcher) Distinctive(m *corpus.Metier, k int) ([]string, error) {
-	text := guideText(m)
-	terms, err := s.distinctive(text, k)
-	if err != nil {
-		return nil, err
-	}
-	// Show each term as the guide writes it ("codage", not "codag").
-	forms := map[string]string{}
-	for _, w := range splitWords(text) {
-		for _, t := range s.analyzer.Terms(w) {
-			if _, ok := forms[t]; !ok {
-				if i := strings.LastIndexAny(w, "'’"); i >= 0 {
-					_, size := utf8.DecodeRuneInString(w[i:])
-					w = w[i+size:]
-				}
-				forms[t] = strings.ToLower(w)
-			}
-		}
-	}
-	out := make([]string, len(terms))
-	for i, t := range terms {
-		out[i] = t
-		if f, ok := forms[t]; ok {
-			out[i] = f
-		}
-	}
-	return out, nil
-}
-
-// MoreLikeThis returns the k guides whose text is most like m's (m
-// excluded), by a query made of m's most distinctive terms.
-func (s *Searcher) MoreLikeThis(ctx context.Context, m *corpus.Metier, k int) ([]TextMatch, error) {
-	terms, err := s.distinctive(guideText(m), mltTerms)
-	if err != nil {
-		return nil, err
-	}
-	return s.termsMatch(ctx, terms, k, m.ID)
 }
 
 // TextMatch returns the k guides most relevant to a free text (the quiz's

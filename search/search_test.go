@@ -239,21 +239,8 @@ func TestHighlightsFiltersFacetsPages(t *testing.T) {
 	}
 }
 
-func TestMoreLikeThis(t *testing.T) {
+func TestTextMatch(t *testing.T) {
 	s := newSample(t)
-	c, _ := corpus.Load(corpus.Sample())
-	got, err := s.MoreLikeThis(context.Background(), c.ByID("codeur-medical"), 4)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(got) < 3 || got[0].ID != "technicien-de-l-information-medicale" || got[0].Score < 2*got[1].Score {
-		t.Errorf("got %+v, want the technicien first, well ahead", got)
-	}
-	for _, g := range got {
-		if g.ID == "codeur-medical" || g.Score <= 0 || g.Score > 1 {
-			t.Errorf("bad match %+v", g)
-		}
-	}
 	tm, err := s.TextMatch(context.Background(), "J'aime le contact avec les affiliés et les remboursements", 3)
 	if err != nil {
 		t.Fatal(err)

@@ -142,7 +142,11 @@ func evaluate(ctx context.Context, nolinks, withLinks []*corpus.Metier) (SimFigu
 	if err != nil {
 		return SimFigures{}, nil, err
 	}
-	text := &cachedText{inner: engine.NewTextSimilarity(s, nolinks), sim: map[string][]recommend.TextMatch{}}
+	tv, err := recommend.NewTextVectors(ctx, nolinks, recommend.TextVectorOptions{Analyze: an.Terms})
+	if err != nil {
+		return SimFigures{}, nil, err
+	}
+	text := &cachedText{inner: engine.NewTextSimilarity(tv, s), sim: map[string][]recommend.TextMatch{}}
 	build := func(w recommend.Weights) (*recommend.Recommender, error) {
 		return recommend.New(ctx, nolinks, recommend.Options{Text: text, Analyze: an.Terms, Weights: &w})
 	}
@@ -170,7 +174,7 @@ func evaluate(ctx context.Context, nolinks, withLinks []*corpus.Metier) (SimFigu
 	// Choose the blend on half 0, report it on half 1.
 	best, bestScore := recommend.Weights{}, -1.0
 	var bestR *recommend.Recommender
-	for _, wt := range []float64{0.5, 0.65, 0.8, 0.9, 0.95} {
+	for _, wt := range []float64{0.5, 0.65, 0.8, 0.9, 0.95, 0.98} {
 		w := recommend.Weights{Criteria: 1 - wt, Text: wt}
 		r, err := build(w)
 		if err != nil {
@@ -333,7 +337,7 @@ func printSim(name string, f SimFigures) {
 	fmt.Printf("%-40s %10s %9s\n", "ranking", "recall@10", "nDCG@10")
 	row := func(n string, r RankFigures) { fmt.Printf("%-40s %10.3f %9.3f\n", n, r.Recall, r.NDCG) }
 	row("criteria only", f.CriteriaOnly)
-	row("text only (more-like-this)", f.TextOnly)
+	row("text only (TF-IDF vectors)", f.TextOnly)
 	row(fmt.Sprintf("blend (criteria %.2f, text %.2f)", f.BlendWeights.Criteria, f.BlendWeights.Text), f.Blend)
 	row("plain TF-IDF cosine (peer)", f.TFIDF)
 }

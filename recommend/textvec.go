@@ -1,0 +1,367 @@
+package recommend
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"unicode"
+
+	"github.com/metiers/metiers/corpus"
+)
+
+// TextVectors is a TF-IDF model of the guides' text: each guide is a
+// sparse vector of its analysed terms (sublinear term frequency times
+// inverse document frequency, titles and sectors counting more), and two
+// guides are as alike as the cosine of their vectors. Every guide's
+// nearest neighbours are computed once, through an inverted index, when
+// the model is built: a lookup is then a slice read.
+//
+// It implements the Similar half of TextSimilarity; the other half, free
+// text against the guides, is better served by the search index.
+type TextVectors struct {
+	ids   []string
+	byID  map[string]int
+	terms []string // term id -> term as the guides write it
+	label []bool   // term id -> a whole label, not a word
+	vecs  [][]entry
+	near  [][]TextMatch
+}
+
+// entry is one term of a vector (or one guide of a posting list).
+type entry struct {
+	id int32
+	w  float32
+}
+
+// TextVectorOptions tune a TextVectors model.
+type TextVectorOptions struct {
+	// Analyze is the French analysis of the index (required: the terms
+	// must be stems for « infirmier » and « infirmière » to meet).
+	Analyze Analyzer
+	// Terms is how many of its heaviest terms stand for a guide when
+	// neighbours are looked for (default 300): the long tail of a guide's
+	// vector weighs little in a cosine and costs most.
+	Terms int
+	// Neighbours is how many nearest guides are kept per guide (default 50).
+	Neighbours int
+	// SharedTerms is how many shared terms a match names (default 5).
+	SharedTerms int
+	// LabelWeight is how many words a sector or a centre d'intérêt label
+	// counts for, as one token of its own (default 3): a shared label
+	// says more about likeness than a shared word.
+	LabelWeight float64
+}
+
+// NewTextVectors builds the model of the guides and their neighbours.
+func NewTextVectors(ctx context.Context, metiers []*corpus.Metier, opts TextVectorOptions) (*TextVectors, error) {
+	if opts.Analyze == nil {
+		return nil, fmt.Errorf("recommend: text vectors need an analyzer")
+	}
+	if opts.Terms <= 0 {
+		opts.Terms = 300
+	}
+	if opts.Neighbours <= 0 {
+		opts.Neighbours = 50
+	}
+	if opts.SharedTerms <= 0 {
+		opts.SharedTerms = 5
+	}
+	if opts.LabelWeight <= 0 {
+		opts.LabelWeight = 3
+	}
+	t := &TextVectors{byID: make(map[string]int, len(metiers))}
+	for i, m := range metiers {
+		if _, dup := t.byID[m.ID]; dup {
+			return nil, fmt.Errorf("recommend: duplicate id %q", m.ID)
+		}
+		t.byID[m.ID] = i
+		t.ids = append(t.ids, m.ID)
+	}
+	counts := t.count(metiers, opts.Analyze, opts.LabelWeight)
+	t.weigh(counts, opts.Terms)
+	if err := t.neighbours(ctx, opts.Neighbours, opts.SharedTerms); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// describingText is the text of a guide for similarity, with how many
+// times each part counts: the titles say most about a job, the sectors
+// which family it belongs to.
+func describingText(m *corpus.Metier) []struct {
+	text   string
+	weight int
+} {
+	type part = struct {
+		text   string
+		weight int
+	}
+	parts := []part{{m.Title, 1}, {m.TitleFeminine, 1}, {m.Tagline, 1}, {m.Introduction, 1}, {m.Studies, 1}, {m.Conditions, 1}}
+	add := func(list []string, w int) {
+		for _, s := range list {
+			parts = append(parts, part{s, w})
+		}
+	}
+	add(m.AltTitles, 1)
+	add(m.Missions, 1)
+	add(m.Qualities, 1)
+	add(m.Tools, 1)
+	add(m.Workplaces, 1)
+	add(m.Interests, 1)
+	add(m.Sectors, 1)
+	return parts
+}
+
+// splitWords cuts a text into the words the tokenizer would see, with
+// their elisions and inner hyphens.
+func splitWords(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool {
+		return !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '\'' || r == '’' || r == '·' || r == '-')
+	})
+}
+
+// count returns each guide's term counts, by term id. Each distinct word
+// of the corpus is analysed once; a term is shown as the lower-case word
+// that most often yields it.
+func (t *TextVectors) count(metiers []*corpus.Metier, analyze Analyzer, labelWeight float64) []map[int32]float64 {
+	ids := map[string]int32{}
+	words := map[string][]int32{}
+	forms := []map[string]int{}
+	counts := make([]map[int32]float64, len(metiers))
+	for i, m := range metiers {
+		c := map[int32]float64{}
+		for _, p := range describingText(m) {
+			for _, w := range splitWords(p.text) {
+				lw := strings.ToLower(w)
+				ts, ok := words[lw]
+				if !ok {
+					for _, term := range analyze(lw) {
+						if len(term) <= 2 {
+							continue
+						}
+						id, ok := ids[term]
+						if !ok {
+							id = int32(len(t.terms))
+							ids[term] = id
+							t.terms = append(t.terms, term)
+							forms = append(forms, map[string]int{})
+							t.label = append(t.label, false)
+						}
+						ts = append(ts, id)
+					}
+					words[lw] = ts
+				}
+				for _, id := range ts {
+					c[id] += float64(p.weight)
+					forms[id][elided(lw)]++
+				}
+			}
+		}
+		// Labels (sectors, centres d'intérêt) as whole tokens.
+		for _, list := range [][]string{m.Sectors, m.Interests} {
+			for _, l := range list {
+				l = strings.ToLower(strings.TrimSpace(l))
+				if l == "" {
+					continue
+				}
+				key := "\x00" + l
+				id, ok := ids[key]
+				if !ok {
+					id = int32(len(t.terms))
+					ids[key] = id
+					t.terms = append(t.terms, key)
+					forms = append(forms, map[string]int{l: 1})
+					t.label = append(t.label, true)
+				}
+				c[id] += labelWeight
+			}
+		}
+		counts[i] = c
+	}
+	for id, f := range forms {
+		best, n := t.terms[id], 0
+		for w, k := range f {
+			if k > n || (k == n && w < best) {
+				best, n = w, k
+			}
+		}
+		t.terms[id] = best
+	}
+	return counts
+}
+
+// elided drops an elided article (« l'assurance » → « assurance »).
+func elided(w string) string {
+	if i := strings.LastIndexAny(w, "'’"); i >= 0 {
+		return strings.TrimLeft(w[i:], "'’")
+	}
+	return w
+}
+
+// weigh turns counts into L2-normalised TF-IDF vectors, each cut to its
+// heaviest terms (and normalised again), sorted by term id.
+func (t *TextVectors) weigh(counts []map[int32]float64, keep int) {
+	df := make([]int, len(t.terms))
+	for _, c := range counts {
+		for id := range c {
+			df[id]++
+		}
+	}
+	n := float64(len(counts))
+	t.vecs = make([][]entry, len(counts))
+	for i, c := range counts {
+		v := make([]entry, 0, len(c))
+		for id, k := range c {
+			if df[id] < 2 {
+				continue // in no other guide: says nothing of likeness
+			}
+			idf := math.Log(n / float64(df[id]))
+			if idf <= 0 {
+				continue
+			}
+			v = append(v, entry{id, float32((1 + math.Log(k)) * idf)})
+		}
+		sort.Slice(v, func(a, b int) bool {
+			if v[a].w != v[b].w {
+				return v[a].w > v[b].w
+			}
+			return v[a].id < v[b].id
+		})
+		if len(v) > keep {
+			v = v[:keep]
+		}
+		var norm float64
+		for _, e := range v {
+			norm += float64(e.w) * float64(e.w)
+		}
+		norm = math.Sqrt(norm)
+		for k := range v {
+			v[k].w = float32(float64(v[k].w) / norm)
+		}
+		sort.Slice(v, func(a, b int) bool { return v[a].id < v[b].id })
+		t.vecs[i] = v
+	}
+}
+
+// neighbours computes every guide's nearest guides by accumulating the
+// products of shared terms over an inverted index, in parallel rows.
+func (t *TextVectors) neighbours(ctx context.Context, k, shared int) error {
+	postings := make([][]entry, len(t.terms))
+	for i, v := range t.vecs {
+		for _, e := range v {
+			postings[e.id] = append(postings[e.id], entry{int32(i), e.w})
+		}
+	}
+	t.near = make([][]TextMatch, len(t.vecs))
+	rows := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			acc := make([]float32, len(t.vecs))
+			var touched []int32
+			for i := range rows {
+				touched = touched[:0]
+				for _, e := range t.vecs[i] {
+					for _, p := range postings[e.id] {
+						if acc[p.id] == 0 {
+							touched = append(touched, p.id)
+						}
+						acc[p.id] += e.w * p.w
+					}
+				}
+				t.near[i] = t.best(i, acc, touched, k, shared)
+				for _, j := range touched {
+					acc[j] = 0
+				}
+			}
+		}()
+	}
+	var err error
+	for i := range t.vecs {
+		if err = ctx.Err(); err != nil {
+			break
+		}
+		rows <- i
+	}
+	close(rows)
+	wg.Wait()
+	return err
+}
+
+// best keeps the k guides with the highest cosine to guide i, with the
+// terms that weigh most in it.
+func (t *TextVectors) best(i int, acc []float32, touched []int32, k, shared int) []TextMatch {
+	better := func(a, b int32) bool { return acc[a] > acc[b] || (acc[a] == acc[b] && a < b) }
+	others := func(yield func(int32) bool) {
+		for _, j := range touched {
+			if int(j) != i && acc[j] > 0 && !yield(j) {
+				return
+			}
+		}
+	}
+	cand := topK(others, k, better)
+	out := make([]TextMatch, len(cand))
+	for n, j := range cand {
+		out[n] = TextMatch{ID: t.ids[j], Score: math.Min(1, float64(acc[j])), Terms: t.sharedTerms(i, int(j), shared)}
+	}
+	return out
+}
+
+// sharedTerms returns the terms that add most to the cosine of i and j.
+func (t *TextVectors) sharedTerms(i, j, k int) []string {
+	a, b := t.vecs[i], t.vecs[j]
+	type c struct {
+		id int32
+		w  float32
+	}
+	var both []c
+	for x, y := 0, 0; x < len(a) && y < len(b); {
+		switch {
+		case a[x].id < b[y].id:
+			x++
+		case a[x].id > b[y].id:
+			y++
+		default:
+			if !t.label[a[x].id] { // labels are said by the criteria
+				both = append(both, c{a[x].id, a[x].w * b[y].w})
+			}
+			x++
+			y++
+		}
+	}
+	sort.Slice(both, func(p, q int) bool { return both[p].w > both[q].w })
+	if len(both) > k {
+		both = both[:k]
+	}
+	out := make([]string, len(both))
+	for n, s := range both {
+		out[n] = t.terms[s.id]
+	}
+	return out
+}
+
+// Similar returns the k guides whose text is most like m's, with their
+// cosine relative to the best one's (the nearest guide scores 1), from
+// the table computed at build time.
+func (t *TextVectors) Similar(_ context.Context, m *corpus.Metier, k int) ([]TextMatch, error) {
+	i, ok := t.byID[m.ID]
+	if !ok {
+		return nil, fmt.Errorf("%w: %q", ErrUnknownMetier, m.ID)
+	}
+	near := t.near[i]
+	if len(near) > k {
+		near = near[:k]
+	}
+	out := make([]TextMatch, len(near))
+	for n, x := range near {
+		out[n] = x
+		out[n].Score = x.Score / near[0].Score
+	}
+	return out, nil
+}
