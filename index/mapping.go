@@ -20,8 +20,6 @@ const (
 	FieldSuggest       = "suggest"
 	FieldTagline       = "tagline"
 	FieldMissions      = "missions"
-	FieldQualities     = "qualities"
-	FieldBody          = "body"
 	// FieldText holds all the text fields at once, for matching words
 	// and phrases across them.
 	FieldText = "text"
@@ -48,7 +46,7 @@ const HighlightStyle = htmlhl.Name
 
 // MappingVersion changes whenever the mapping or analysis changes, so
 // that an index built by an older binary is rebuilt rather than reused.
-const MappingVersion = "6"
+const MappingVersion = "7"
 
 // doc is what is indexed for one guide.
 type doc struct {
@@ -59,8 +57,6 @@ type doc struct {
 	Suggest       []string `json:"suggest"`
 	Tagline       string   `json:"tagline"`
 	Missions      []string `json:"missions"`
-	Qualities     []string `json:"qualities"`
-	Body          []string `json:"body"`
 	Text          []string `json:"text"`
 	Titles        []string `json:"titles"`
 	SalaryMin     float64  `json:"salary_min"`
@@ -91,12 +87,19 @@ func NewMapping(_ []SynonymGroup) (*mapping.IndexMappingImpl, error) {
 	m.DefaultAnalyzer = AnalyzerFrench
 	m.DefaultType = "metier"
 
-	text := func(store bool) *mapping.FieldMapping {
+	// Text fields that are highlighted keep their term vectors and are
+	// stored; the others (matched by suggest only) are indexed alone.
+	text := func(highlighted bool) *mapping.FieldMapping {
 		f := mapping.NewTextFieldMapping()
 		f.Analyzer = AnalyzerFrench
-		f.Store = store
-		f.IncludeTermVectors = true
+		f.Store = highlighted
+		f.IncludeTermVectors = highlighted
 		f.IncludeInAll = false
+		return f
+	}
+	stored := func() *mapping.FieldMapping {
+		f := text(false)
+		f.Store = true
 		return f
 	}
 	num := func() *mapping.FieldMapping {
@@ -122,16 +125,17 @@ func NewMapping(_ []SynonymGroup) (*mapping.IndexMappingImpl, error) {
 	suggest.IncludeInAll = false
 
 	dm := mapping.NewDocumentStaticMapping()
-	dm.AddFieldMappingsAt(FieldTitle, text(true))
-	dm.AddFieldMappingsAt(FieldTitleFeminine, text(true))
-	dm.AddFieldMappingsAt(FieldAltTitles, text(true))
-	dm.AddFieldMappingsAt(FieldAcronyms, text(true))
+	// Shown in hits and suggestions.
+	dm.AddFieldMappingsAt(FieldTitle, stored())
+	dm.AddFieldMappingsAt(FieldTitleFeminine, stored())
+	dm.AddFieldMappingsAt(FieldAltTitles, text(false))
+	dm.AddFieldMappingsAt(FieldAcronyms, text(false))
 	dm.AddFieldMappingsAt(FieldSuggest, suggest)
 	dm.AddFieldMappingsAt(FieldTagline, text(true))
 	dm.AddFieldMappingsAt(FieldMissions, text(true))
-	dm.AddFieldMappingsAt(FieldQualities, text(true))
-	dm.AddFieldMappingsAt(FieldBody, text(true))
-	// Stored so that highlights can quote any part of the guide.
+	// The whole guide, stored so that highlights can quote any part of
+	// it: each part is analysed and stored once, here, not again in
+	// fields of its own that no query reads.
 	dm.AddFieldMappingsAt(FieldText, text(true))
 	dm.AddFieldMappingsAt(FieldTitles, text(true))
 	for _, f := range []string{FieldSalaryMin, FieldSalaryMax, FieldStudyYears, FieldInsertion} {
@@ -160,7 +164,6 @@ func newDoc(m *corpus.Metier, tags Tagger) doc {
 		Acronyms:      m.Acronyms,
 		Tagline:       m.Tagline,
 		Missions:      m.Missions,
-		Qualities:     m.Qualities,
 		SalaryMin:     float64(m.Salary.Min),
 		SalaryMax:     float64(m.Salary.Max),
 		StudyYears:    m.StudyYears,
@@ -218,11 +221,6 @@ func newDoc(m *corpus.Metier, tags Tagger) doc {
 	for _, qa := range m.FAQ {
 		body = append(body, qa.Question, qa.Answer)
 	}
-	for _, s := range body {
-		if strings.TrimSpace(s) != "" {
-			d.Body = append(d.Body, s)
-		}
-	}
 	d.Titles = append(d.Titles, m.Title, m.TitleFeminine)
 	d.Titles = append(d.Titles, m.AltTitles...)
 	d.Titles = append(d.Titles, m.Acronyms...)
@@ -231,7 +229,11 @@ func newDoc(m *corpus.Metier, tags Tagger) doc {
 	d.Text = append(d.Text, m.Acronyms...)
 	d.Text = append(d.Text, m.Missions...)
 	d.Text = append(d.Text, m.Qualities...)
-	d.Text = append(d.Text, d.Body...)
+	for _, s := range body {
+		if strings.TrimSpace(s) != "" {
+			d.Text = append(d.Text, s)
+		}
+	}
 	return d
 }
 

@@ -28,7 +28,7 @@ const mltTerms = 80
 // more-like-this queries.
 const largeCorpus = 2000
 
-// dfCache holds the document frequency of every term of the body fields,
+// dfCache holds the document frequency of every term of the whole text,
 // read once from the index.
 type dfCache struct {
 	once sync.Once
@@ -38,9 +38,6 @@ type dfCache struct {
 	docs  int
 	err   error
 }
-
-// mltFields are the fields whose terms describe a guide.
-var mltFields = []string{index.FieldTitle, index.FieldTagline, index.FieldMissions, index.FieldQualities, index.FieldBody}
 
 func (s *Searcher) docFreq() (map[string]int, int, error) {
 	s.df.once.Do(func() {
@@ -69,22 +66,15 @@ func (s *Searcher) docFreq() (map[string]int, int, error) {
 				fn(e.Term, int(e.Count))
 			}
 		}
-		for _, f := range mltFields {
-			err := visit(f, func(t string, c int) {
-				if c > s.df.df[t] {
-					s.df.df[t] = c
-				}
-			})
-			if err != nil {
-				s.df.err = err
-				return
-			}
+		err = visit(index.FieldText, func(t string, c int) {
+			s.df.df[t] = c
+			s.df.known[t] = true
+		})
+		if err == nil {
+			err = visit(index.FieldTitles, func(t string, _ int) { s.df.known[t] = true })
 		}
-		for _, f := range []string{index.FieldText, index.FieldTitles} {
-			if err := visit(f, func(t string, _ int) { s.df.known[t] = true }); err != nil {
-				s.df.err = err
-				return
-			}
+		if err != nil {
+			s.df.err = err
 		}
 	})
 	return s.df.df, s.df.docs, s.df.err
