@@ -75,13 +75,16 @@ type Search struct {
 	DefaultSize int `json:"default_size"`
 	// MaxSize is the largest page size a query may ask for.
 	MaxSize int `json:"max_size"`
+	// CacheSize is how many search and suggest responses are remembered
+	// per index generation; 0 turns the cache off.
+	CacheSize int `json:"cache_size"`
 }
 
 // Ranking holds the weights of the "métiers similaires" blend.
 type Ranking struct {
 	// Criteria weighs the similarity of criterion vectors.
 	Criteria float64 `json:"criteria"`
-	// Text weighs the more-like-this text similarity.
+	// Text weighs the TF-IDF text similarity.
 	Text float64 `json:"text"`
 	// Curated weighs a curated "similar" link.
 	Curated float64 `json:"curated"`
@@ -113,6 +116,7 @@ func defaults() map[string]any {
 		"http.shutdown_timeout": "15s",
 		"search.default_size":   10,
 		"search.max_size":       50,
+		"search.cache_size":     2000,
 		"ranking.criteria":      0.5,
 		"ranking.text":          0.5,
 		"ranking.curated":       0.5,
@@ -264,7 +268,7 @@ func decode(v *viper.Viper) (Config, error) {
 			MaxBodyBytes:    int64(integer("http.max_body_bytes")),
 			ShutdownTimeout: duration("http.shutdown_timeout"),
 		},
-		Search: Search{DefaultSize: integer("search.default_size"), MaxSize: integer("search.max_size")},
+		Search: Search{DefaultSize: integer("search.default_size"), MaxSize: integer("search.max_size"), CacheSize: integer("search.cache_size")},
 		Ranking: Ranking{
 			Criteria: float("ranking.criteria"),
 			Text:     float("ranking.text"),
@@ -350,6 +354,9 @@ func (c Config) Validate() error {
 	}
 	if c.Search.MaxSize < 1 || c.Search.MaxSize > 1000 {
 		bad("search.max_size", "must be between 1 and 1000, got %d", c.Search.MaxSize)
+	}
+	if c.Search.CacheSize < 0 || c.Search.CacheSize > 1_000_000 {
+		bad("search.cache_size", "must be between 0 (no cache) and 1000000, got %d", c.Search.CacheSize)
 	}
 	if c.Search.DefaultSize < 1 || c.Search.DefaultSize > c.Search.MaxSize {
 		bad("search.default_size", "must be between 1 and search.max_size (%d), got %d", c.Search.MaxSize, c.Search.DefaultSize)

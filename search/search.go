@@ -33,6 +33,9 @@ type Options struct {
 	Synonyms []index.SynonymGroup
 	// DefaultSize and MaxSize bound the hits per page (default 10 and 50).
 	DefaultSize, MaxSize int
+	// CacheSize is how many responses of each kind (search, suggest) are
+	// kept for the index's lifetime; 0 keeps none.
+	CacheSize int
 }
 
 // Searcher runs readers' queries against an index (usually a bleve
@@ -45,6 +48,7 @@ type Searcher struct {
 	plain    *index.Analyzer
 	synonyms synonyms
 	df       dfCache
+	cache    *cache
 }
 
 // New returns a Searcher over idx.
@@ -63,7 +67,11 @@ func New(idx bleve.Index, opts Options) (*Searcher, error) {
 	if opts.MaxSize <= 0 {
 		opts.MaxSize = 50
 	}
-	s := &Searcher{idx: idx, opts: opts, analyzer: a, plain: p}
+	c, err := newCache(opts.CacheSize)
+	if err != nil {
+		return nil, fmt.Errorf("search: cache: %w", err)
+	}
+	s := &Searcher{idx: idx, opts: opts, analyzer: a, plain: p, cache: c}
 	s.synonyms = newSynonyms(s, opts.Synonyms)
 	return s, nil
 }
@@ -158,10 +166,20 @@ func (s *Searcher) validate(r *Request) error {
 // for words side by side.
 func (s *Searcher) Search(ctx context.Context, r Request) (*Response, error) {
 	start := time.Now()
+	// A space after the last word says the word is complete.
+	prefix := !strings.HasSuffix(r.Query, " ")
 	if err := s.validate(&r); err != nil {
 		return nil, err
 	}
-	prefix := !strings.HasSuffix(r.Query, " ")
+	key, cacheable := searchKey(r)
+	if !prefix {
+		key += "\x00 "
+	}
+	if cacheable && s.cache != nil {
+		if res, ok := s.cache.search.Get(key); ok {
+			return copyResponse(res, float64(time.Since(start).Microseconds())/1000), nil
+		}
+	}
 	if s.textQuery(r.Query, prefix, false) == nil {
 		return nil, fmt.Errorf("%w: the query has only stop words", ErrBadQuery)
 	}
@@ -200,6 +218,10 @@ func (s *Searcher) Search(ctx context.Context, r Request) (*Response, error) {
 		out.Hits = append(out.Hits, hit)
 	}
 	out.TookMS = float64(time.Since(start).Microseconds()) / 1000
+	if cacheable && s.cache != nil {
+		s.cache.search.Add(key, out)
+		return copyResponse(out, out.TookMS), nil
+	}
 	return out, nil
 }
 

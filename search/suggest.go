@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -42,6 +43,12 @@ func (s *Searcher) Suggest(ctx context.Context, q string, size int) ([]Suggestio
 	if size < 1 || size > MaxSuggestions {
 		return nil, fmt.Errorf("%w: size must be between 1 and %d", ErrBadQuery, MaxSuggestions)
 	}
+	key := strconv.Itoa(size) + "\x00" + q
+	if s.cache != nil {
+		if sug, ok := s.cache.suggest.Get(key); ok {
+			return sug, nil
+		}
+	}
 	var must []query.Query
 	for _, raw := range splitWords(q) {
 		for _, part := range strings.Split(raw, "-") {
@@ -64,6 +71,9 @@ func (s *Searcher) Suggest(ctx context.Context, q string, size int) ([]Suggestio
 	out := make([]Suggestion, 0, len(res.Hits))
 	for _, h := range res.Hits {
 		out = append(out, Suggestion{ID: h.ID, Title: str(h.Fields[index.FieldTitle]), TitleFeminine: str(h.Fields[index.FieldTitleFeminine])})
+	}
+	if s.cache != nil {
+		s.cache.suggest.Add(key, out)
 	}
 	return out, nil
 }

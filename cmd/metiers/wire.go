@@ -49,7 +49,7 @@ func engineOptions(c config.Config, log *slog.Logger, rebuild bool) (engine.Opti
 		Synonyms:    syn,
 		Taxonomy:    tax,
 		Weights:     recommend.Weights{Criteria: c.Ranking.Criteria, Text: c.Ranking.Text, Curated: c.Ranking.Curated},
-		Search:      search.Options{Synonyms: syn, DefaultSize: c.Search.DefaultSize, MaxSize: c.Search.MaxSize},
+		Search:      search.Options{Synonyms: syn, DefaultSize: c.Search.DefaultSize, MaxSize: c.Search.MaxSize, CacheSize: c.Search.CacheSize},
 		Logger:      log,
 	}, nil
 }

@@ -1,0 +1,67 @@
+package search
+
+import (
+	"strconv"
+	"strings"
+
+	lru "github.com/hashicorp/golang-lru/v2"
+)
+
+// cache remembers the latest responses of a Searcher. A search box sends
+// the same few prefixes again and again (every reader typing « infi »
+// sends « i », « in », « inf »…); a response is only valid for the index
+// it was computed on, and a Searcher lives as long as one index
+// generation, so the cache needs no invalidation of its own.
+type cache struct {
+	search  *lru.Cache[string, *Response]
+	suggest *lru.Cache[string, []Suggestion]
+}
+
+// newCache returns a cache of at most size responses of each kind, or
+// nil (no caching) when size is 0.
+func newCache(size int) (*cache, error) {
+	if size <= 0 {
+		return nil, nil
+	}
+	s, err := lru.New[string, *Response](size)
+	if err != nil {
+		return nil, err
+	}
+	g, err := lru.New[string, []Suggestion](size)
+	if err != nil {
+		return nil, err
+	}
+	return &cache{search: s, suggest: g}, nil
+}
+
+// searchKey is the cache key of a validated request; explained requests
+// are not cached (their answer is large and rarely asked twice).
+func searchKey(r Request) (string, bool) {
+	if r.Explain {
+		return "", false
+	}
+	var b strings.Builder
+	b.WriteString(r.Query)
+	for _, n := range []int{r.Page, r.Size, r.Filters.SalaryMin, r.Filters.SalaryMax} {
+		b.WriteByte(0)
+		b.WriteString(strconv.Itoa(n))
+	}
+	b.WriteByte(0)
+	b.WriteString(strconv.FormatFloat(r.Filters.StudyMax, 'g', -1, 64))
+	for _, list := range [][]string{r.Filters.Areas, r.Filters.Criteria} {
+		b.WriteByte(1)
+		for _, v := range list {
+			b.WriteString(v)
+			b.WriteByte(0)
+		}
+	}
+	return b.String(), true
+}
+
+// copyResponse returns a response to hand out: the cached one is shared,
+// so the caller gets its own top level (hits and facets are read-only).
+func copyResponse(r *Response, tookMS float64) *Response {
+	c := *r
+	c.TookMS = tookMS
+	return &c
+}

@@ -1,0 +1,79 @@
+package search
+
+import (
+	"context"
+	"reflect"
+	"testing"
+
+	"github.com/blevesearch/bleve/v2"
+
+	"github.com/metiers/metiers/corpus"
+	"github.com/metiers/metiers/index"
+)
+
+// TestCacheAnswersAsTheIndex checks that a cached searcher answers every
+// query of the relevance suite (as typed, and as a complete word with a
+// trailing space), with filters and pages, exactly as an uncached one,
+// the first time and the second.
+func TestCacheAnswersAsTheIndex(t *testing.T) {
+	plain := newSample(t)
+	c, err := corpus.Load(corpus.Sample())
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx, err := index.Build(context.Background(), c.Metiers, index.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cached, err := New(bleve.NewIndexAlias(idx), Options{Synonyms: index.DefaultSynonyms(), CacheSize: 64})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	var reqs []Request
+	for _, rc := range loadRelevance(t) {
+		reqs = append(reqs, Request{Query: rc.Q}, Request{Query: rc.Q + " "})
+	}
+	reqs = append(reqs,
+		Request{Query: "médical", Size: 2, Page: 2},
+		Request{Query: "médical", Filters: Filters{StudyMax: 3}},
+		Request{Query: "médical", Filters: Filters{Areas: []string{"Liège"}}},
+	)
+	ids := func(r *Response) []string {
+		var out []string
+		for _, h := range r.Hits {
+			out = append(out, h.ID)
+		}
+		return out
+	}
+	for round := 0; round < 2; round++ {
+		for _, r := range reqs {
+			want, err := plain.Search(ctx, r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := cached.Search(ctx, r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(ids(got), ids(want)) || got.Total != want.Total || !reflect.DeepEqual(got.Facets, want.Facets) {
+				t.Errorf("round %d, %+v: cached %v (%d), want %v (%d)", round, r, ids(got), got.Total, ids(want), want.Total)
+			}
+			// A caller changing its response does not change the cache's.
+			got.Total = 12345
+			got.Hits = nil
+		}
+	}
+	if n := cached.cache.search.Len(); n == 0 || n > 64 {
+		t.Errorf("cache holds %d responses, want 1 to 64", n)
+	}
+	for _, q := range []string{"as", "tec", "codeu"} {
+		want, _ := plain.Suggest(ctx, q, 5)
+		for round := 0; round < 2; round++ {
+			got, err := cached.Suggest(ctx, q, 5)
+			if err != nil || !reflect.DeepEqual(got, want) {
+				t.Errorf("suggest %q round %d: %v %v, want %v", q, round, got, err, want)
+			}
+		}
+	}
+}
