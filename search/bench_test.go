@@ -4,12 +4,17 @@ import (
 	"context"
 	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	bindex "github.com/blevesearch/bleve_index_api"
 
 	"github.com/metiers/metiers/corpus"
 	"github.com/metiers/metiers/corpusgen"
 	"github.com/metiers/metiers/importer"
+	"github.com/metiers/metiers/index"
 )
 
 // benchQueries is a fixed mix: single word, multi-word, typo, prefix,
@@ -83,6 +88,51 @@ func BenchmarkSuggest(b *testing.B) {
 				if _, err := s.Suggest(ctx, suggestQueries[i%len(suggestQueries)], 8); err != nil {
 					b.Fatal(err)
 				}
+			})
+		})
+	}
+}
+
+// typed returns what readers type on their way to the first n titles of
+// the searcher's index, as a search box sends it: every prefix of two
+// letters or more, word by word.
+func typed(b *testing.B, s *Searcher, n int) []string {
+	res, err := s.idx.Search(bleve.NewSearchRequestOptions(bleve.NewMatchAllQuery(), n, 0, false))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var out []string
+	for _, h := range res.Hits {
+		doc, err := s.idx.Document(h.ID)
+		if err != nil || doc == nil {
+			b.Fatalf("document %s: %v", h.ID, err)
+		}
+		var title string
+		doc.VisitFields(func(f bindex.Field) {
+			if f.Name() == index.FieldTitle {
+				title = string(f.Value())
+			}
+		})
+		r := []rune(title)
+		for k := 2; k <= len(r); k++ {
+			if q := strings.TrimSpace(string(r[:k])); len([]rune(q)) == k {
+				out = append(out, q)
+			}
+		}
+	}
+	return out
+}
+
+// BenchmarkSearchTyping runs, uncached, the queries a search box sends
+// while readers type the titles of (up to) 50 guides.
+func BenchmarkSearchTyping(b *testing.B) {
+	for name, s := range benchSearchers(b) {
+		qs := typed(b, s, 50)
+		b.Run(name, func(b *testing.B) {
+			ctx := context.Background()
+			percentiles(b, func(i int) {
+				// Some prefixes are stop words only (« la »): a 400, not a failure.
+				s.Search(ctx, Request{Query: qs[i%len(qs)]})
 			})
 		})
 	}

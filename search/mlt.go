@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/blevesearch/bleve/v2"
@@ -33,10 +34,12 @@ const largeCorpus = 2000
 type dfCache struct {
 	once sync.Once
 	df   map[string]int
-	// known holds every term of the whole text and titles.
-	known map[string]bool
-	docs  int
-	err   error
+	// known holds every term of the whole text and titles; sorted lists
+	// them in order, for prefixes.
+	known  map[string]bool
+	sorted []string
+	docs   int
+	err    error
 }
 
 func (s *Searcher) docFreq() (map[string]int, int, error) {
@@ -75,7 +78,13 @@ func (s *Searcher) docFreq() (map[string]int, int, error) {
 		}
 		if err != nil {
 			s.df.err = err
+			return
 		}
+		s.df.sorted = make([]string, 0, len(s.df.known))
+		for t := range s.df.known {
+			s.df.sorted = append(s.df.sorted, t)
+		}
+		sort.Strings(s.df.sorted)
 	})
 	return s.df.df, s.df.docs, s.df.err
 }
@@ -85,6 +94,29 @@ func (s *Searcher) docFreq() (map[string]int, int, error) {
 func (s *Searcher) known(term string) bool {
 	_, _, err := s.docFreq()
 	return err != nil || s.df.known[term]
+}
+
+// knownPrefix reports whether some term of some guide starts with p; an
+// error reading the dictionary counts as known.
+func (s *Searcher) knownPrefix(p string) bool {
+	if _, _, err := s.docFreq(); err != nil {
+		return true
+	}
+	i := sort.SearchStrings(s.df.sorted, p)
+	return i < len(s.df.sorted) && strings.HasPrefix(s.df.sorted[i], p)
+}
+
+// prefixTerms returns how many terms of the guides start with p, up to
+// max+1.
+func (s *Searcher) prefixTerms(p string, max int) int {
+	if _, _, err := s.docFreq(); err != nil {
+		return 0
+	}
+	i := sort.SearchStrings(s.df.sorted, p)
+	n := 0
+	for ; i+n < len(s.df.sorted) && n <= max && strings.HasPrefix(s.df.sorted[i+n], p); n++ {
+	}
+	return n
 }
 
 // distinctive returns the terms of text that say most about it: frequent

@@ -37,6 +37,9 @@ const (
 	phraseBoost = 12.0
 	// synonymBoost weighs the query rewritten with domain synonyms.
 	synonymBoost = 0.5
+	// maxPrefixTerms bounds the words of the guides a typed prefix may
+	// stand for in the whole text.
+	maxPrefixTerms = 50
 )
 
 // word is one word of the query: its text folded and lowercased (for
@@ -137,6 +140,11 @@ func (s *Searcher) wordsQuery(ws []word, prefix, relaxed bool) query.Query {
 	}
 	var main query.Query = bleve.NewConjunctionQuery(must...)
 	if relaxed {
+		// The word being typed counts as a whole word here: as a prefix,
+		// a few letters would let most guides in on their own.
+		if prefix {
+			must[len(ws)-1] = s.wordQuery(ws[len(ws)-1], false)
+		}
 		// Most of the informative words: bleve's coord factor ranks the
 		// guides that match more of them first. A word in 40 % of
 		// the guides or more (« travail ») would let almost every guide
@@ -192,6 +200,11 @@ func (s *Searcher) wordQuery(w word, last bool) query.Query {
 	var alts []query.Query
 	n := utf8.RuneCountInString(w.raw)
 	fz := fuzziness(n)
+	if last && fz > 0 && (s.knownPrefix(w.raw) || s.knownPrefixOfTerms(w)) {
+		// A word being typed that begins a word of the guides is not a
+		// typo: the prefix match finds what it means.
+		fz = 0
+	}
 	for i, fb := range fieldBoosts {
 		for _, t := range w.terms {
 			tq := bleve.NewTermQuery(t)
@@ -217,8 +230,11 @@ func (s *Searcher) wordQuery(w word, last bool) query.Query {
 		pq.SetField(index.FieldSuggest)
 		pq.SetBoost(prefixBoost * 8)
 		alts = append(alts, pq)
-		// …or of any word of the guide, once the prefix says enough.
-		if n >= 3 {
+		// …or of any word of the guide, once the prefix says enough: three
+		// letters or more, starting at most maxPrefixTerms words (« pro »
+		// starts hundreds, each a posting list to walk on every
+		// keystroke; the titles above still answer it).
+		if n >= 3 && s.prefixTerms(w.raw, maxPrefixTerms) <= maxPrefixTerms {
 			p := bleve.NewPrefixQuery(w.raw)
 			p.SetField(index.FieldText)
 			p.SetBoost(prefixBoost * 0.5)
@@ -226,4 +242,16 @@ func (s *Searcher) wordQuery(w word, last bool) query.Query {
 		}
 	}
 	return bleve.NewDisjunctionQuery(alts...)
+}
+
+// knownPrefixOfTerms reports whether one of the word's analysed terms
+// begins a term of the guides (« technicienn » is typed on the way to
+// « technicienne », whose stem is « technicien »).
+func (s *Searcher) knownPrefixOfTerms(w word) bool {
+	for _, t := range w.terms {
+		if s.knownPrefix(t) {
+			return true
+		}
+	}
+	return false
 }

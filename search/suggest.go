@@ -88,6 +88,9 @@ func (s *Searcher) suggestWord(folded string) query.Query {
 	alts = append(alts, pq)
 	terms := s.analyzer.Terms(folded)
 	fz := fuzziness(utf8.RuneCountInString(folded))
+	if fz > 0 && (s.knownPrefix(folded) || s.knownPrefixOfTerms(word{raw: folded, terms: terms})) {
+		fz = 0 // the start of a known word, not a typo
+	}
 	for _, f := range []string{index.FieldTitle, index.FieldTitleFeminine, index.FieldAcronyms, index.FieldAltTitles} {
 		for _, t := range terms {
 			tq := bleve.NewTermQuery(t)
