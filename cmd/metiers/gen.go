@@ -16,11 +16,16 @@ func newGenCommand() *cobra.Command {
 		seed  int64
 		out   string
 		force bool
+		from  string
 	)
 	cmd := &cobra.Command{
-		Use:   "gen --n N --seed S --out DIR",
-		Short: "Write N synthetic guides (marked synthetic) recombined from the sample corpus, for scale tests",
-		Args:  cobra.NoArgs,
+		Use:   "gen --n N --seed S --out DIR [--from DIR]",
+		Short: "Write N synthetic guides (marked synthetic) recombined from the sample corpus or another one, for scale tests",
+		Long: `Write N synthetic guides, marked synthetic, recombined from the sections
+of real ones: the embedded sample (five guides: every word ends up in most
+generated guides, the worst case for search), or the corpus in --from (an
+imported ONISEP directory gives a vocabulary as varied as a real site's).`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if out == "" {
 				return fmt.Errorf("gen: --out DIR is required")
@@ -28,7 +33,13 @@ func newGenCommand() *cobra.Command {
 			if n < 1 {
 				return fmt.Errorf("gen: --n must be at least 1, got %d", n)
 			}
-			base, err := corpus.Load(corpus.Sample())
+			var base *corpus.Corpus
+			var err error
+			if from == "" {
+				base, err = corpus.Load(corpus.Sample())
+			} else {
+				base, err = corpus.LoadDir(from)
+			}
 			if err != nil {
 				return err
 			}
@@ -47,5 +58,6 @@ func newGenCommand() *cobra.Command {
 	cmd.Flags().Int64Var(&seed, "seed", 1, "random seed (same seed, same corpus)")
 	cmd.Flags().StringVar(&out, "out", "", "output directory (must be empty unless --force)")
 	cmd.Flags().BoolVar(&force, "force", false, "write into a non-empty directory")
+	cmd.Flags().StringVar(&from, "from", "", "corpus directory to recombine (default: the embedded sample)")
 	return cmd
 }
