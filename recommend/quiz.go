@@ -234,33 +234,34 @@ func (r *Recommender) Match(ctx context.Context, req MatchRequest) ([]Match, err
 		i     int
 		score float64
 	}
-	var all []scored
-	for i, m := range r.metiers {
-		c := req.Constraints
-		if c.MaxStudyYears > 0 && m.StudyYears > c.MaxStudyYears {
-			continue
+	fits := func(yield func(scored) bool) {
+		for i, m := range r.metiers {
+			c := req.Constraints
+			if c.MaxStudyYears > 0 && m.StudyYears > c.MaxStudyYears {
+				continue
+			}
+			if c.MinSalary > 0 && max(m.Salary.Max, m.Salary.SeniorMax) < c.MinSalary {
+				continue
+			}
+			if area != "" && !anyContains(m.EmploymentAreas, area) {
+				continue
+			}
+			s := fitScore(r.scaled[i], pref, imp)
+			if len(text) > 0 {
+				s = (1-textWeight)*s + textWeight*text[m.ID]
+			}
+			if !yield(scored{i, s}) {
+				return
+			}
 		}
-		if c.MinSalary > 0 && max(m.Salary.Max, m.Salary.SeniorMax) < c.MinSalary {
-			continue
-		}
-		if area != "" && !anyContains(m.EmploymentAreas, area) {
-			continue
-		}
-		s := fitScore(r.scaled[i], pref, imp)
-		if len(text) > 0 {
-			s = (1-textWeight)*s + textWeight*text[m.ID]
-		}
-		all = append(all, scored{i, s})
 	}
-	sort.SliceStable(all, func(a, b int) bool {
-		if all[a].score != all[b].score {
-			return all[a].score > all[b].score
+	// The best few, not a sort of every guide.
+	all := topK(fits, req.Size, func(a, b scored) bool {
+		if a.score != b.score {
+			return a.score > b.score
 		}
-		return r.metiers[all[a].i].ID < r.metiers[all[b].i].ID
+		return r.metiers[a.i].ID < r.metiers[b.i].ID
 	})
-	if len(all) > req.Size {
-		all = all[:req.Size]
-	}
 	out := make([]Match, 0, len(all))
 	for _, s := range all {
 		m := r.metiers[s.i]
