@@ -100,7 +100,7 @@ func (s *Searcher) textQuery(text string, prefix, relaxed bool) query.Query {
 	if len(ws) == 0 || (relaxed && len(ws) < 2) {
 		return nil
 	}
-	return s.wordsQuery(ws, prefix, relaxed)
+	return s.wordsQuery(ws, prefix, relaxed, true)
 }
 
 // synonymQuery is the query of a text rewritten with the domain synonyms
@@ -116,7 +116,10 @@ func (s *Searcher) synonymQuery(text string, prefix, relaxed bool) query.Query {
 	}
 	var alts []query.Query
 	for _, v := range variants {
-		if q := s.wordsQuery(v.words, prefix && v.keepsLast, relaxed); q != nil {
+		// No phrase bonus for a rewritten text: it would verify term
+		// positions in every guide it matches for a query that already
+		// ranks below the reader's own words.
+		if q := s.wordsQuery(v.words, prefix && v.keepsLast, relaxed, false); q != nil {
 			alts = append(alts, q)
 		}
 	}
@@ -126,8 +129,9 @@ func (s *Searcher) synonymQuery(text string, prefix, relaxed bool) query.Query {
 	return bleve.NewDisjunctionQuery(alts...)
 }
 
-// wordsQuery is textQuery over analyzed words.
-func (s *Searcher) wordsQuery(ws []word, prefix, relaxed bool) query.Query {
+// wordsQuery is textQuery over analyzed words, with the phrase bonus
+// when phrase is set.
+func (s *Searcher) wordsQuery(ws []word, prefix, relaxed, phrase bool) query.Query {
 	raws := make([]string, len(ws))
 	for i, w := range ws {
 		raws[i] = w.raw
@@ -162,7 +166,7 @@ func (s *Searcher) wordsQuery(ws []word, prefix, relaxed bool) query.Query {
 		d.SetMin(float64((len(rare) + 1) / 2))
 		main = d
 	}
-	if len(ws) == 1 {
+	if len(ws) == 1 || !phrase {
 		return main
 	}
 	// Proximity: the words side by side anywhere in the guide. One phrase
@@ -234,7 +238,10 @@ func (s *Searcher) wordQuery(w word, last bool) query.Query {
 		// letters or more, starting at most maxPrefixTerms words (« pro »
 		// starts hundreds, each a posting list to walk on every
 		// keystroke; the titles above still answer it).
-		if n >= 3 && s.prefixTerms(w.raw, maxPrefixTerms) <= maxPrefixTerms {
+		// A long word that is already a word of the guides (« médicale »)
+		// is taken as typed: its longer forms would cost more than they
+		// add.
+		if n >= 3 && !(n >= 5 && s.knownWord(w)) && s.prefixTerms(w.raw, maxPrefixTerms) <= maxPrefixTerms {
 			p := bleve.NewPrefixQuery(w.raw)
 			p.SetField(index.FieldText)
 			p.SetBoost(prefixBoost * 0.5)
@@ -254,4 +261,15 @@ func (s *Searcher) knownPrefixOfTerms(w word) bool {
 		}
 	}
 	return false
+}
+
+// knownWord reports whether every analysed term of a word is a term of
+// the guides.
+func (s *Searcher) knownWord(w word) bool {
+	for _, t := range w.terms {
+		if !s.known(t) {
+			return false
+		}
+	}
+	return len(w.terms) > 0
 }

@@ -97,13 +97,21 @@ func (s *Searcher) suggestWord(folded string) query.Query {
 			tq.SetField(f)
 			tq.SetBoost(2)
 			alts = append(alts, tq)
-			if fz > 0 && !s.known(t) {
-				fq := bleve.NewFuzzyQuery(t)
-				fq.SetField(f)
-				fq.SetFuzziness(fz)
-				fq.SetBoost(0.3)
-				alts = append(alts, fq)
+		}
+	}
+	// A typo is looked for once, in the field that holds every form of
+	// the title: each fuzzy query builds an automaton and walks a
+	// dictionary, the largest share of a suggestion's cost.
+	if fz > 0 {
+		for _, t := range terms {
+			if s.known(t) {
+				continue
 			}
+			fq := bleve.NewFuzzyQuery(t)
+			fq.SetField(index.FieldTitles)
+			fq.SetFuzziness(fz)
+			fq.SetBoost(0.3)
+			alts = append(alts, fq)
 		}
 	}
 	return bleve.NewDisjunctionQuery(alts...)
