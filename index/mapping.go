@@ -38,6 +38,11 @@ const (
 	// ("area:Liège", "salary:3 000 à 4 000 €"): one field, so that a
 	// search visits one set of doc values for all its facets.
 	FieldFacets = "facets"
+	// FieldWords holds the words of the titles, tagline and missions as
+	// written (folded, not stemmed): a typo is corrected against them,
+	// since a stemmer cuts a misspelt word where it would not cut the
+	// right one (« chaneur » → « chaneu », « chanteur » → « chant »).
+	FieldWords = "words"
 )
 
 // HighlightStyle is the name of the highlighter that wraps matches in
@@ -46,7 +51,7 @@ const HighlightStyle = htmlhl.Name
 
 // MappingVersion changes whenever the mapping or analysis changes, so
 // that an index built by an older binary is rebuilt rather than reused.
-const MappingVersion = "7"
+const MappingVersion = "8"
 
 // doc is what is indexed for one guide.
 type doc struct {
@@ -68,6 +73,7 @@ type doc struct {
 	Sector        []string `json:"sector"`
 	Synthetic     bool     `json:"synthetic"`
 	Facets        []string `json:"facets"`
+	Words         []string `json:"words"`
 }
 
 // BleveType names the document type of every indexed guide.
@@ -131,6 +137,12 @@ func NewMapping(_ []SynonymGroup) (*mapping.IndexMappingImpl, error) {
 	dm.AddFieldMappingsAt(FieldAltTitles, text(false))
 	dm.AddFieldMappingsAt(FieldAcronyms, text(false))
 	dm.AddFieldMappingsAt(FieldSuggest, suggest)
+	words := mapping.NewTextFieldMapping()
+	words.Analyzer = AnalyzerPlain
+	words.Store = false
+	words.IncludeTermVectors = false
+	words.IncludeInAll = false
+	dm.AddFieldMappingsAt(FieldWords, words)
 	dm.AddFieldMappingsAt(FieldTagline, text(true))
 	dm.AddFieldMappingsAt(FieldMissions, text(true))
 	// The whole guide, stored so that highlights can quote any part of
@@ -224,6 +236,8 @@ func newDoc(m *corpus.Metier, tags Tagger) doc {
 	d.Titles = append(d.Titles, m.Title, m.TitleFeminine)
 	d.Titles = append(d.Titles, m.AltTitles...)
 	d.Titles = append(d.Titles, m.Acronyms...)
+	d.Words = append(append([]string{}, d.Titles...), m.Tagline)
+	d.Words = append(d.Words, m.Missions...)
 	d.Text = append(d.Text, m.Title, m.TitleFeminine, m.Tagline)
 	d.Text = append(d.Text, m.AltTitles...)
 	d.Text = append(d.Text, m.Acronyms...)

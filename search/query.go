@@ -37,6 +37,12 @@ const (
 	phraseBoost = 12.0
 	// synonymBoost weighs the query rewritten with domain synonyms.
 	synonymBoost = 0.5
+	// correctionBoost weighs a misspelt word's correction against the
+	// words as written. The word as typed matches nothing, so the
+	// correction stands in for it with more than a title's weight: on
+	// ONISEP with one letter deleted, MRR@10 0.466 at 1.6, 0.485 at
+	// 12.8, 0.493 at 25.6 (0.522 without typos).
+	correctionBoost = 25.0
 	// maxPrefixTerms bounds the words of the guides a typed prefix may
 	// stand for in the whole text.
 	maxPrefixTerms = 50
@@ -227,6 +233,17 @@ func (s *Searcher) wordQuery(w word, last bool) query.Query {
 				alts = append(alts, fq)
 			}
 		}
+	}
+	if fz > 0 && !s.knownWord(w) {
+		// The word as typed against the words as written: stems of a
+		// misspelt word and of the right one can be further apart than
+		// the words themselves.
+		fq := bleve.NewFuzzyQuery(w.raw)
+		fq.SetField(index.FieldWords)
+		fq.SetFuzziness(fz)
+		fq.SetPrefix(1)
+		fq.SetBoost(correctionBoost)
+		alts = append(alts, fq)
 	}
 	if last && n >= 1 {
 		// The start of a title word, from the edge n-gram field…
