@@ -122,15 +122,22 @@ func (e *Engine) commit(g *Generation) error {
 // install swaps g in for readers and closes the previous index once the
 // searches under way on it are done.
 func (e *Engine) install(g *Generation) {
+	// A new searcher, warmed on the new index before readers meet it:
+	// its document frequencies, vocabulary and response cache are those
+	// of the new index.
+	s, err := search.New(e.alias, e.opts.Search)
+	if err == nil {
+		if err := s.Warm(g.Index); err != nil {
+			e.log.Warn("warm searcher", "error", err)
+		}
+	}
 	old := e.cur.Swap(g)
 	var out []bleve.Index
 	if old != nil {
 		out = append(out, old.Index)
 	}
 	e.alias.Swap([]bleve.Index{g.Index}, out)
-	// A new searcher over the same alias: its document frequencies are
-	// those of the new index.
-	if s, err := search.New(e.alias, e.opts.Search); err == nil {
+	if err == nil {
 		e.searcher.Store(s)
 	}
 	if old != nil {

@@ -43,8 +43,13 @@ type dfCache struct {
 }
 
 func (s *Searcher) docFreq() (map[string]int, int, error) {
+	return s.docFreqOf(s.idx)
+}
+
+// docFreqOf fills the cache, once, from idx.
+func (s *Searcher) docFreqOf(idx bleve.Index) (map[string]int, int, error) {
 	s.df.once.Do(func() {
-		n, err := s.idx.DocCount()
+		n, err := idx.DocCount()
 		if err != nil {
 			s.df.err = err
 			return
@@ -53,7 +58,7 @@ func (s *Searcher) docFreq() (map[string]int, int, error) {
 		s.df.df = map[string]int{}
 		s.df.known = map[string]bool{}
 		visit := func(field string, fn func(term string, count int)) error {
-			d, err := s.idx.FieldDict(field)
+			d, err := idx.FieldDict(field)
 			if err != nil {
 				return err
 			}
@@ -87,6 +92,15 @@ func (s *Searcher) docFreq() (map[string]int, int, error) {
 		sort.Strings(s.df.sorted)
 	})
 	return s.df.df, s.df.docs, s.df.err
+}
+
+// Warm reads, from idx, what the first query would otherwise read (the
+// document frequencies and the vocabulary of the index), so that the
+// first reader after a reindex does not wait for it. idx must be the
+// index the searcher's alias is about to serve.
+func (s *Searcher) Warm(idx bleve.Index) error {
+	_, _, err := s.docFreqOf(idx)
+	return err
 }
 
 // known reports whether a term occurs in some guide; an error reading the
