@@ -54,6 +54,10 @@ type TextVectorOptions struct {
 	// counts for, as one token of its own (default 3): a shared label
 	// says more about likeness than a shared word.
 	LabelWeight float64
+	// LineWeight is the same for a whole list item (a mission, a skill)
+	// found in other guides too (default 1; ROME mobilités recall@10
+	// 0.308 without, 0.315 at 1, 0.294 at 10).
+	LineWeight float64
 }
 
 // NewTextVectors builds the model of the guides and their neighbours.
@@ -73,6 +77,9 @@ func NewTextVectors(ctx context.Context, metiers []*corpus.Metier, opts TextVect
 	if opts.LabelWeight <= 0 {
 		opts.LabelWeight = 3
 	}
+	if opts.LineWeight <= 0 {
+		opts.LineWeight = 1
+	}
 	t := &TextVectors{byID: make(map[string]int, len(metiers))}
 	for i, m := range metiers {
 		if _, dup := t.byID[m.ID]; dup {
@@ -81,7 +88,7 @@ func NewTextVectors(ctx context.Context, metiers []*corpus.Metier, opts TextVect
 		t.byID[m.ID] = i
 		t.ids = append(t.ids, m.ID)
 	}
-	counts := t.count(metiers, opts.Analyze, opts.LabelWeight)
+	counts := t.count(metiers, opts.Analyze, opts.LabelWeight, opts.LineWeight)
 	t.weigh(counts, opts.Terms)
 	if err := t.neighbours(ctx, opts.Neighbours, opts.SharedTerms); err != nil {
 		return nil, err
@@ -127,7 +134,7 @@ func splitWords(s string) []string {
 // count returns each guide's term counts, by term id. Each distinct word
 // of the corpus is analysed once; a term is shown as the lower-case word
 // that most often yields it.
-func (t *TextVectors) count(metiers []*corpus.Metier, analyze Analyzer, labelWeight float64) []map[int32]float64 {
+func (t *TextVectors) count(metiers []*corpus.Metier, analyze Analyzer, labelWeight, lineWeight float64) []map[int32]float64 {
 	ids := map[string]int32{}
 	words := map[string][]int32{}
 	forms := []map[string]int{}
@@ -161,8 +168,16 @@ func (t *TextVectors) count(metiers []*corpus.Metier, analyze Analyzer, labelWei
 				}
 			}
 		}
-		// Labels (sectors, centres d'intérêt) as whole tokens.
-		for _, list := range [][]string{m.Sectors, m.Interests} {
+		// Labels (sectors, centres d'intérêt) and list items (missions,
+		// qualities, tools, workplaces) also as whole tokens: ROME's
+		// sheets share exact skill lines, a sign of kinship that their
+		// words alone dilute (items found in one guide only are dropped
+		// with every other such term in weigh).
+		for li, list := range [][]string{m.Sectors, m.Interests, m.Missions, m.Qualities, m.Tools, m.Workplaces} {
+			lw := labelWeight
+			if li >= 2 {
+				lw = lineWeight
+			}
 			for _, l := range list {
 				l = strings.ToLower(strings.TrimSpace(l))
 				if l == "" {
@@ -177,7 +192,7 @@ func (t *TextVectors) count(metiers []*corpus.Metier, analyze Analyzer, labelWei
 					forms = append(forms, map[string]int{l: 1})
 					t.label = append(t.label, true)
 				}
-				c[id] += labelWeight
+				c[id] += lw
 			}
 		}
 		counts[i] = c
