@@ -4,7 +4,9 @@
 //
 //   - known-item search on ONISEP with ROME job titles as queries (and
 //     variants without accents, in lower case, with one typo), against a
-//     plain bleve French match query;
+//     plain bleve French match query and PostgreSQL full-text search
+//     (`french` configuration, `unaccent`, title A, body C) in a throwaway
+//     cluster when the server binaries are installed (-pg=false skips it);
 //
 //   - « Métiers similaires » against ONISEP's « métiers associés » and
 //     ROME's « mobilités » on corpora imported without links: criteria
@@ -14,7 +16,7 @@
 //   - quiz sanity on ROME: for readers with one strong RIASEC profile, the
 //     share of their top 10 whose major RIASEC letter agrees.
 //
-//     go run ./bench/eval [-data ../shared/data] [-queries 1000] [-json bench/results/eval.json]
+//     go run ./bench/eval [-data ../shared/data] [-queries 1000] [-json bench/results/eval.json] [-pg=false]
 package main
 
 import (
@@ -39,14 +41,15 @@ func main() {
 	data := flag.String("data", filepath.Join("..", "shared", "data"), "directory of the public corpora")
 	queries := flag.Int("queries", 1000, "known-item queries to run (a deterministic sample)")
 	out := flag.String("json", filepath.Join("bench", "results", "eval.json"), "where to write the figures as JSON")
+	pg := flag.Bool("pg", true, "also run the PostgreSQL full-text peer (skipped when no server binaries)")
 	flag.Parse()
-	if err := run(*data, *queries, *out); err != nil {
+	if err := run(*data, *queries, *out, *pg); err != nil {
 		fmt.Fprintln(os.Stderr, "eval:", err)
 		os.Exit(1)
 	}
 }
 
-func run(data string, nq int, out string) error {
+func run(data string, nq int, out string, pg bool) error {
 	ctx := context.Background()
 	res := Results{Date: time.Now().UTC().Format(time.RFC3339)}
 	onisep := filepath.Join(data, "onisep-ideo")
@@ -58,7 +61,7 @@ func run(data string, nq int, out string) error {
 	}
 	if haveO && haveR {
 		start := time.Now()
-		s, err := knownItem(ctx, onisep, rome, nq)
+		s, err := knownItem(ctx, onisep, rome, nq, pg)
 		if err != nil {
 			return err
 		}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/blevesearch/bleve/v2"
@@ -39,7 +40,7 @@ type query struct {
 // knownItem runs ROME appellations as queries against the ONISEP corpus;
 // the relevant guides are the ONISEP guides that share the appellation's
 // ROME code. Appellations are not indexed: only ONISEP's own texts are.
-func knownItem(ctx context.Context, onisepDir, romeDir string, n int) (map[string]SearchFigures, error) {
+func knownItem(ctx context.Context, onisepDir, romeDir string, n int, pg bool) (map[string]SearchFigures, error) {
 	imp, err := importer.ONISEP(onisepDir, importer.Options{NoLinks: true})
 	if err != nil {
 		return nil, err
@@ -127,6 +128,17 @@ func knownItem(ctx context.Context, onisepDir, romeDir string, n int) (map[strin
 				f.Queries = len(qs)
 			}
 			out[en+" / "+vn] = f
+		}
+	}
+	if pg {
+		figs, took, err := pgPeer(ctx, imp.Metiers, qs)
+		if err != nil {
+			fmt.Printf("PostgreSQL peer: skipped (%v)\n", err)
+		} else {
+			fmt.Printf("PostgreSQL peer: %s\n", took.Round(time.Second))
+			for k, f := range figs {
+				out[k] = f
+			}
 		}
 	}
 	return out, nil
@@ -265,9 +277,16 @@ func plainSearch(idx bleve.Index, q string) ([]string, error) {
 
 func printSearch(s map[string]SearchFigures) {
 	fmt.Println("Known-item search on ONISEP (queries: ROME job titles; relevant: guides sharing the ROME code)")
-	fmt.Printf("%-32s %8s %8s %10s\n", "engine / variant", "queries", "MRR@10", "recall@10")
-	for _, k := range []string{"metiers / as typed", "metiers / no accents", "metiers / lower case", "metiers / one typo", "plain bleve fr / as typed"} {
-		f := s[k]
-		fmt.Printf("%-32s %8d %8.3f %10.3f\n", k, f.Queries, f.MRR10, f.Recall)
+	fmt.Printf("%-40s %8s %8s %10s\n", "engine / variant", "queries", "MRR@10", "recall@10")
+	keys := []string{"metiers / as typed", "metiers / no accents", "metiers / lower case", "metiers / one typo", "plain bleve fr / as typed"}
+	for _, form := range pgForms {
+		keys = append(keys, form.name+" / as typed")
+	}
+	for _, k := range keys {
+		f, ok := s[k]
+		if !ok {
+			continue
+		}
+		fmt.Printf("%-40s %8d %8.3f %10.3f\n", k, f.Queries, f.MRR10, f.Recall)
 	}
 }
