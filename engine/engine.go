@@ -68,6 +68,10 @@ func New(opts Options) (*Engine, error) {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+	if opts.Search.Stats == nil {
+		// One set of cache counts for every generation's searcher.
+		opts.Search.Stats = &search.CacheStats{}
+	}
 	alias := bleve.NewIndexAlias()
 	s, err := search.New(alias, opts.Search)
 	if err != nil {
@@ -155,6 +159,9 @@ func (e *Engine) Current() (*Generation, error) {
 	}
 	return g, nil
 }
+
+// CacheStats returns the response cache's counts, over every generation.
+func (e *Engine) CacheStats() *search.CacheStats { return e.opts.Search.Stats }
 
 // Searcher returns the searcher of the serving alias.
 func (e *Engine) Searcher() *search.Searcher { return e.searcher.Load() }

@@ -3,6 +3,7 @@ package search
 import (
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	lru "github.com/hashicorp/golang-lru/v2"
 )
@@ -15,6 +16,22 @@ import (
 type cache struct {
 	search  *lru.Cache[string, *Response]
 	suggest *lru.Cache[string, []Suggestion]
+}
+
+// CacheStats counts the lookups of response caches. One CacheStats may be
+// shared by the searchers of successive index generations (Options.Stats),
+// so that its counts only grow, as Prometheus counters must.
+type CacheStats struct {
+	SearchHits, SearchMisses, SuggestHits, SuggestMisses atomic.Uint64
+}
+
+// count records one lookup.
+func (c *CacheStats) count(hit bool, hits, misses *atomic.Uint64) {
+	if hit {
+		hits.Add(1)
+	} else {
+		misses.Add(1)
+	}
 }
 
 // newCache returns a cache of at most size responses of each kind, or

@@ -36,6 +36,9 @@ type Options struct {
 	// CacheSize is how many responses of each kind (search, suggest) are
 	// kept for the index's lifetime; 0 keeps none.
 	CacheSize int
+	// Stats, when set, counts the cache's hits and misses (shared by the
+	// searchers of successive generations); else the searcher keeps its own.
+	Stats *CacheStats
 }
 
 // Searcher runs readers' queries against an index (usually a bleve
@@ -66,6 +69,9 @@ func New(idx bleve.Index, opts Options) (*Searcher, error) {
 	}
 	if opts.MaxSize <= 0 {
 		opts.MaxSize = 50
+	}
+	if opts.Stats == nil {
+		opts.Stats = &CacheStats{}
 	}
 	c, err := newCache(opts.CacheSize)
 	if err != nil {
@@ -176,7 +182,9 @@ func (s *Searcher) Search(ctx context.Context, r Request) (*Response, error) {
 		key += "\x00 "
 	}
 	if cacheable && s.cache != nil {
-		if res, ok := s.cache.search.Get(key); ok {
+		res, ok := s.cache.search.Get(key)
+		s.opts.Stats.count(ok, &s.opts.Stats.SearchHits, &s.opts.Stats.SearchMisses)
+		if ok {
 			return copyResponse(res, float64(time.Since(start).Microseconds())/1000), nil
 		}
 	}

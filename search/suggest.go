@@ -45,7 +45,9 @@ func (s *Searcher) Suggest(ctx context.Context, q string, size int) ([]Suggestio
 	}
 	key := strconv.Itoa(size) + "\x00" + q
 	if s.cache != nil {
-		if sug, ok := s.cache.suggest.Get(key); ok {
+		sug, ok := s.cache.suggest.Get(key)
+		s.opts.Stats.count(ok, &s.opts.Stats.SuggestHits, &s.opts.Stats.SuggestMisses)
+		if ok {
 			return sug, nil
 		}
 	}

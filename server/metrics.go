@@ -2,6 +2,7 @@ package server
 
 import (
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -52,6 +53,23 @@ func newMetrics(reg *prometheus.Registry, e *engine.Engine) *metrics {
 		}
 		return float64(len(g.Corpus.Metiers))
 	})
+	stats := e.CacheStats()
+	var cache []prometheus.Collector
+	for _, c := range []struct {
+		kind, result string
+		n            *atomic.Uint64
+	}{
+		{"search", "hit", &stats.SearchHits}, {"search", "miss", &stats.SearchMisses},
+		{"suggest", "hit", &stats.SuggestHits}, {"suggest", "miss", &stats.SuggestMisses},
+	} {
+		n := c.n
+		cache = append(cache, prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name:        "metiers_cache_lookups_total",
+			Help:        "Response cache lookups by kind (search, suggest) and result (hit, miss).",
+			ConstLabels: prometheus.Labels{"kind": c.kind, "result": c.result},
+		}, func() float64 { return float64(n.Load()) }))
+	}
+	reg.MustRegister(cache...)
 	reg.MustRegister(m.requests, m.latency, m.reindex, m.lastTime, m.lastDur, docs,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m

@@ -21,7 +21,7 @@ import (
 func newTestServer(t *testing.T, token string) (*httptest.Server, *engine.Engine) {
 	t.Helper()
 	syn := index.DefaultSynonyms()
-	e, err := engine.New(engine.Options{Synonyms: syn, Search: search.Options{Synonyms: syn}})
+	e, err := engine.New(engine.Options{Synonyms: syn, Search: search.Options{Synonyms: syn, CacheSize: 100}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -293,6 +293,35 @@ func TestWebPages(t *testing.T) {
 		res.Body.Close()
 		if res.StatusCode != 200 {
 			t.Errorf("%s: got %d", p, res.StatusCode)
+		}
+	}
+}
+
+// TestCacheMetrics checks that the response cache answers a repeated
+// search and that /metrics counts it.
+func TestCacheMetrics(t *testing.T) {
+	ts, _ := newTestServer(t, "")
+	for i := 0; i < 3; i++ {
+		if code, _ := do(t, http.MethodGet, ts.URL+"/api/search?q=codeur", ""); code != http.StatusOK {
+			t.Fatalf("search: HTTP %d", code)
+		}
+	}
+	if code, _ := do(t, http.MethodGet, ts.URL+"/api/suggest?q=cod", ""); code != http.StatusOK {
+		t.Fatalf("suggest: HTTP %d", code)
+	}
+	res, err := http.Get(ts.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	for _, m := range []string{
+		`metiers_cache_lookups_total{kind="search",result="hit"} 2`,
+		`metiers_cache_lookups_total{kind="search",result="miss"} 1`,
+		`metiers_cache_lookups_total{kind="suggest",result="miss"} 1`,
+	} {
+		if !strings.Contains(string(b), m) {
+			t.Errorf("metrics lack %q", m)
 		}
 	}
 }
