@@ -74,9 +74,10 @@ type Report struct {
 	ProbeTotal  float64 `json:"probe_total"`
 	ProbeDrops  int64   `json:"probe_drops"`
 	ByKindP99ms map[string]float64
-	Mix         string `json:"mix"`
-	Cache       int    `json:"cache_size"`
-	Queries     int    `json:"distinct_queries"`
+	Mix         string  `json:"mix"`
+	Cache       int     `json:"cache_size"`
+	Queries     int     `json:"distinct_queries"`
+	HitRate     float64 `json:"cache_hit_rate"`
 }
 
 func freePort() (string, error) {
@@ -282,6 +283,7 @@ func run(bin, corpus string, duration time.Duration, workers int, every time.Dur
 		rep.ByKindP99ms[k] = ms(v[len(v)*99/100])
 	}
 	rep.Non2xx, rep.ConnErrors, rep.ProbeDrops, rep.Reindexes = non2xx.Load(), connErr.Load(), drops.Load(), reindexes
+	rep.HitRate = cacheHitRate(client, base)
 	cacheNote := "default"
 	if cacheSize >= 0 {
 		cacheNote = fmt.Sprint(cacheSize)
@@ -290,7 +292,7 @@ func run(bin, corpus string, duration time.Duration, workers int, every time.Dur
 	fmt.Printf("requests %d  throughput %.0f req/s  p50 %.2f ms  p99 %.2f ms\n", rep.Requests, rep.RPS, rep.P50ms, rep.P99ms)
 	fmt.Printf("p99 by kind (ms): search %.2f  suggest %.2f  similar %.2f  quiz %.2f\n",
 		rep.ByKindP99ms["search"], rep.ByKindP99ms["suggest"], rep.ByKindP99ms["similar"], rep.ByKindP99ms["quiz"])
-	fmt.Printf("reindexes %d  non-2xx %d  connection errors %d  probe drops %d\n", rep.Reindexes, rep.Non2xx, rep.ConnErrors, rep.ProbeDrops)
+	fmt.Printf("reindexes %d  non-2xx %d  connection errors %d  probe drops %d  cache hit rate %.0f %%\n", rep.Reindexes, rep.Non2xx, rep.ConnErrors, rep.ProbeDrops, 100*rep.HitRate)
 	if jsonOut != "" {
 		b, _ := json.MarshalIndent(rep, "", "  ")
 		if err := os.WriteFile(jsonOut, b, 0o644); err != nil {
@@ -417,4 +419,36 @@ func pin(cpu int) error {
 	}
 	runtime.GOMAXPROCS(1)
 	return nil
+}
+
+// cacheHitRate reads the server's response cache hits and misses (search
+// and suggest) from /metrics; 0 when it cannot.
+func cacheHitRate(c *http.Client, base string) float64 {
+	res, err := c.Get(base + "/metrics")
+	if err != nil {
+		return 0
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		return 0
+	}
+	var hits, all float64
+	for _, line := range strings.Split(string(b), "\n") {
+		if !strings.HasPrefix(line, "metiers_cache_lookups_total{") {
+			continue
+		}
+		var n float64
+		if _, err := fmt.Sscan(line[strings.LastIndex(line, " ")+1:], &n); err != nil {
+			continue
+		}
+		all += n
+		if strings.Contains(line, `result="hit"`) {
+			hits += n
+		}
+	}
+	if all == 0 {
+		return 0
+	}
+	return hits / all
 }
