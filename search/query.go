@@ -41,7 +41,7 @@ const (
 	// words as written. The word as typed matches nothing, so the
 	// correction stands in for it with more than a title's weight: on
 	// ONISEP with one letter deleted, MRR@10 0.466 at 1.6, 0.485 at
-	// 12.8, 0.493 at 25.6 (0.522 without typos).
+	// 12.8, 0.493 at 25 (0.522 without typos).
 	correctionBoost = 25.0
 	// maxPrefixTerms bounds the words of the guides a typed prefix may
 	// stand for in the whole text.
