@@ -111,9 +111,9 @@ func (s *Searcher) textQuery(text string, prefix, relaxed bool) query.Query {
 
 // synonymQuery is the query of a text rewritten with the domain synonyms
 // (each form of a group it contains replaced by the others), or nil when
-// it contains none. Search runs it only when the text as typed finds
-// nothing, so that a guide with the reader's own words always ranks
-// above one with a synonym.
+// it contains none. Search adds it to the text's own query at a lower
+// weight, so that a guide with the reader's own words ranks above one
+// with a synonym.
 func (s *Searcher) synonymQuery(text string, prefix, relaxed bool) query.Query {
 	ws := s.words(text)
 	variants := s.synonyms.variants(ws)
@@ -290,3 +290,27 @@ func (s *Searcher) knownWord(w word) bool {
 	}
 	return len(w.terms) > 0
 }
+
+// plenty reports whether guides holding every word as typed are expected
+// to number many pages: the corpus size times the product of each word's
+// share of the guides (as if words were independent; the commonest form
+// of each word counts) is at least plentyHits.
+func (s *Searcher) plenty(ws []word) bool {
+	df, docs, err := s.docFreq()
+	if err != nil || docs == 0 || len(ws) == 0 {
+		return false
+	}
+	est := float64(docs)
+	for _, w := range ws {
+		best := 0
+		for _, t := range w.terms {
+			best = max(best, df[t])
+		}
+		est *= float64(best) / float64(docs)
+	}
+	return est >= plentyHits
+}
+
+// plentyHits is the expected number of guides from which synonyms are
+// not looked for.
+const plentyHits = 50

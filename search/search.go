@@ -237,11 +237,17 @@ func (s *Searcher) Search(ctx context.Context, r Request) (*Response, error) {
 // or more is relaxed to most of its words.
 const minStrictHits = 10
 
-// fullQuery is the text query with its synonym rewrites, or nil.
+// fullQuery is the text query with its synonym rewrites, or nil. The
+// rewrites are left out when the words as typed will find plenty of
+// guides on their own: they would rank below them anyway, at the cost of
+// walking their posting lists.
 func (s *Searcher) fullQuery(text string, prefix, relaxed bool) query.Query {
 	tq := s.textQuery(text, prefix, relaxed)
 	if tq == nil {
 		return nil
+	}
+	if !relaxed && s.plenty(s.words(text)) {
+		return tq
 	}
 	if sq := s.synonymQuery(text, prefix, relaxed); sq != nil {
 		sq.(query.BoostableQuery).SetBoost(synonymBoost)
