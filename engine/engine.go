@@ -100,7 +100,7 @@ func (e *Engine) Start(ctx context.Context) error {
 			return fmt.Errorf("build: %w", err)
 		}
 		if err := e.commit(g); err != nil {
-			g.Index.Close()
+			g.Close()
 			return err
 		}
 	}
@@ -145,7 +145,7 @@ func (e *Engine) install(g *Generation) {
 		e.searcher.Store(s)
 	}
 	if old != nil {
-		if err := old.Index.Close(); err != nil {
+		if err := old.Close(); err != nil {
 			e.log.Warn("close old index", "error", err)
 		}
 	}
@@ -222,7 +222,7 @@ func (e *Engine) runReindex(ctx context.Context, j Job) Job {
 	}
 	if err == nil {
 		if err = e.commit(g); err != nil {
-			g.Index.Close()
+			g.Close()
 		}
 	}
 	if err == nil {
@@ -259,5 +259,5 @@ func (e *Engine) Close() error {
 		return nil
 	}
 	e.alias.Swap(nil, []bleve.Index{g.Index})
-	return g.Index.Close()
+	return g.Close()
 }

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/gofrs/flock"
 
 	"github.com/metiers/metiers/corpus"
 	"github.com/metiers/metiers/index"
@@ -59,6 +60,18 @@ type Generation struct {
 	// Reused is true when the generation was opened from disk, not built.
 	Reused bool
 	byID   map[string]*corpus.Metier
+	// lock is this process's shared lock on Dir (nil in memory).
+	lock *flock.Flock
+}
+
+// Close closes the generation's index and releases its directory to
+// prune.
+func (g *Generation) Close() error {
+	err := g.Index.Close()
+	if g.lock != nil {
+		g.lock.Unlock()
+	}
+	return err
 }
 
 // Metier returns the guide with the given id, or nil.
@@ -163,7 +176,8 @@ func readCurrent(root string) string {
 // writeCurrent points CURRENT at dir atomically: a crash leaves either the
 // old pointer or the new one, never a torn file.
 func writeCurrent(root, dir string) error {
-	tmp := filepath.Join(root, currentFile+".tmp")
+	// A name of its own: another process may be switching too.
+	tmp := filepath.Join(root, fmt.Sprintf("%s.tmp-%d-%d", currentFile, os.Getpid(), time.Now().UnixNano()))
 	f, err := os.Create(tmp)
 	if err != nil {
 		return err
@@ -180,6 +194,7 @@ func writeCurrent(root, dir string) error {
 		return err
 	}
 	if err := os.Rename(tmp, filepath.Join(root, currentFile)); err != nil {
+		os.Remove(tmp)
 		return err
 	}
 	if d, err := os.Open(root); err == nil {
@@ -244,6 +259,12 @@ func build(ctx context.Context, opts Options) (*Generation, []error, error) {
 		if err := os.Mkdir(g.Dir, 0o755); err != nil {
 			return nil, c.Errors, fmt.Errorf("index: %w", err)
 		}
+		// Held from the start, so that another process's prune does not
+		// take the build under way for an interrupted one.
+		if g.lock, err = holdGeneration(g.Dir); err != nil {
+			os.RemoveAll(g.Dir)
+			return nil, c.Errors, fmt.Errorf("index: %w", err)
+		}
 	}
 	ok := false
 	defer func() {
@@ -253,6 +274,9 @@ func build(ctx context.Context, opts Options) (*Generation, []error, error) {
 			}
 			if g.Dir != "" {
 				os.RemoveAll(g.Dir)
+			}
+			if g.lock != nil {
+				g.lock.Unlock()
 			}
 		}
 	}()
@@ -360,16 +384,21 @@ func open(ctx context.Context, opts Options) (*Generation, error) {
 	if fp != m.Fingerprint || len(c.Metiers) != m.Guides {
 		return nil, nil // the corpus changed: rebuild
 	}
+	lock, err := holdGeneration(dir)
+	if err != nil {
+		return nil, nil // being removed: rebuild
+	}
 	idx, err := index.Open(filepath.Join(dir, indexSub))
 	if err != nil {
+		lock.Unlock()
 		return nil, nil // unreadable: rebuild rather than fail
 	}
-	g := &Generation{Corpus: c, Index: idx, Dir: dir, Built: m.Built, Reused: true, byID: map[string]*corpus.Metier{}}
+	g := &Generation{Corpus: c, Index: idx, Dir: dir, Built: m.Built, Reused: true, byID: map[string]*corpus.Metier{}, lock: lock}
 	for _, mt := range c.Metiers {
 		g.byID[mt.ID] = mt
 	}
 	if err := verify(ctx, g); err != nil {
-		idx.Close()
+		g.Close()
 		return nil, nil
 	}
 	base, err := vectors(ctx, opts, c)
@@ -377,14 +406,16 @@ func open(ctx context.Context, opts Options) (*Generation, error) {
 		err = g.recommend(ctx, opts, base)
 	}
 	if err != nil {
-		idx.Close()
+		g.Close()
 		return nil, err
 	}
 	return g, nil
 }
 
 // prune removes generation directories beyond the newest keep, never the
-// current one, and leftovers of interrupted builds (no meta.json).
+// current one, and leftovers of interrupted builds (no meta.json); a
+// generation some process holds (serving it, or still building it) is
+// left for a later prune.
 func prune(root, current string, keep int) []error {
 	entries, err := os.ReadDir(root)
 	if err != nil {
@@ -409,10 +440,10 @@ func prune(root, current string, keep int) []error {
 			kept++
 			continue
 		}
-		if err := os.RemoveAll(dir); err != nil {
+		if _, err := removeUnused(dir); err != nil {
 			errs = append(errs, err)
 		}
 	}
-	os.Remove(filepath.Join(root, currentFile+".tmp"))
+	removeStaleTemps(root)
 	return errs
 }
