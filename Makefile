@@ -32,18 +32,23 @@ lint:
 	$(GO) vet ./...
 
 ## bench: go test -bench of search, suggest, similar and quiz, then the scale
-## table (sample, generated corpora of BENCH_SIZES guides, the real corpora)
-BENCH_SIZES ?= 1000
+## table (sample; BENCH_SIZES guides recombined from the sample and, when
+## ../shared/data has it, from ONISEP; the real corpora). About 10 minutes;
+## BENCH_SIZES=1000 for a quick run.
+BENCH_SIZES ?= 1000,10000
 bench:
 	$(GO) test -run='^$$' -bench=. -benchtime=2s ./search ./recommend
 	$(GO) run ./bench/scale -sizes $(BENCH_SIZES) -data ../shared/data
 
-## load: drive the real server on loopback (sample corpus, then 1,000 generated
-## guides) with the reader mix while it reindexes every 2 s
+## load: drive the real server on loopback while it reindexes every 2 s:
+## searches only on the sample, with the response cache and without, then
+## the reader mix on the sample and on 1,000 generated guides
 load: build
-	$(GO) run ./bench/load -bin $(BIN) -duration $(LOAD_DURATION)
+	$(GO) run ./bench/load -bin $(BIN) -duration $(LOAD_DURATION) -mix search -json bench/results/load-search.json
+	$(GO) run ./bench/load -bin $(BIN) -duration $(LOAD_DURATION) -mix search -cache 0 -json bench/results/load-search-nocache.json
+	$(GO) run ./bench/load -bin $(BIN) -duration $(LOAD_DURATION) -json bench/results/load-reader.json
 	rm -rf var/gen1000 && ./$(BIN) gen --n 1000 --seed 1 --out var/gen1000
-	$(GO) run ./bench/load -bin $(BIN) -corpus var/gen1000 -duration $(LOAD_DURATION)
+	$(GO) run ./bench/load -bin $(BIN) -corpus var/gen1000 -duration $(LOAD_DURATION) -json bench/results/load-gen1000.json
 
 ## eval: relevance on the real corpora under ../shared/data (skipped when absent)
 eval:

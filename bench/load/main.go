@@ -26,6 +26,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"sort"
 	"strings"
@@ -295,6 +296,9 @@ func run(bin, corpus string, duration time.Duration, workers int, every time.Dur
 	fmt.Printf("reindexes %d  non-2xx %d  connection errors %d  probe drops %d  cache hit rate %.0f %%\n", rep.Reindexes, rep.Non2xx, rep.ConnErrors, rep.ProbeDrops, 100*rep.HitRate)
 	if jsonOut != "" {
 		b, _ := json.MarshalIndent(rep, "", "  ")
+		if err := os.MkdirAll(filepath.Dir(jsonOut), 0o755); err != nil {
+			return err
+		}
 		if err := os.WriteFile(jsonOut, b, 0o644); err != nil {
 			return err
 		}
