@@ -97,8 +97,9 @@ func NewTextVectors(ctx context.Context, metiers []*corpus.Metier, opts TextVect
 }
 
 // describingText is the text of a guide for similarity, with how many
-// times each part counts: the titles say most about a job, the sectors
-// which family it belongs to.
+// times each part counts. Every part counts once: counting the title
+// three times, the tagline and the sectors more, scored a little lower on
+// ONISEP (recall@10 0.760 against 0.763).
 func describingText(m *corpus.Metier) []struct {
 	text   string
 	weight int
