@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -13,7 +14,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/token/edgengram"
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	"github.com/blevesearch/bleve/v2/analysis/token/stop"
-	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	unicodetok "github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/analysis/tokenmap"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/registry"
@@ -187,7 +188,7 @@ func addAnalysis(m *mapping.IndexMappingImpl) error {
 	for name, filters := range analyzers {
 		err := m.AddCustomAnalyzer(name, map[string]any{
 			"type":          custom.Name,
-			"tokenizer":     unicode.Name,
+			"tokenizer":     unicodetok.Name,
 			"token_filters": filters,
 		})
 		if err != nil {
@@ -252,4 +253,13 @@ func (a *Analyzer) Terms(text string) []string {
 		out = append(out, string(t.Term))
 	}
 	return out
+}
+
+// SplitWords cuts a text into words the way the tokenizer would see them,
+// keeping elisions (« l'INAMI »), middle dots (« technicien·ne ») and
+// inner hyphens, so that each word can be analysed on its own.
+func SplitWords(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool {
+		return !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '\'' || r == '’' || r == '·' || r == '-')
+	})
 }

@@ -115,3 +115,19 @@ func TestDefaultSynonyms(t *testing.T) {
 		t.Error("an unknown key must be an error")
 	}
 }
+
+func TestSplitWords(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want []string
+	}{
+		{"l'INAMI, la mutuelle !", []string{"l'INAMI", "la", "mutuelle"}},
+		{"technicien·ne (TIM) et médecin-conseil", []string{"technicien·ne", "TIM", "et", "médecin-conseil"}},
+		{"CIM-10 : 3 000 €/mois", []string{"CIM-10", "3", "000", "mois"}},
+		{"  ", []string{}},
+	} {
+		if got := SplitWords(c.in); !reflect.DeepEqual(got, c.want) {
+			t.Errorf("SplitWords(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}

@@ -8,9 +8,9 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"unicode"
 
 	"github.com/metiers/metiers/corpus"
+	"github.com/metiers/metiers/index"
 )
 
 // TextVectors is a TF-IDF model of the guides' text: each guide is a
@@ -124,14 +124,6 @@ func describingText(m *corpus.Metier) []struct {
 	return parts
 }
 
-// splitWords cuts a text into the words the tokenizer would see, with
-// their elisions and inner hyphens.
-func splitWords(s string) []string {
-	return strings.FieldsFunc(s, func(r rune) bool {
-		return !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '\'' || r == '’' || r == '·' || r == '-')
-	})
-}
-
 // count returns each guide's term counts, by term id. Each distinct word
 // of the corpus is analysed once; a term is shown as the lower-case word
 // that most often yields it.
@@ -143,7 +135,7 @@ func (t *TextVectors) count(metiers []*corpus.Metier, analyze Analyzer, labelWei
 	for i, m := range metiers {
 		c := map[int32]float64{}
 		for _, p := range describingText(m) {
-			for _, w := range splitWords(p.text) {
+			for _, w := range index.SplitWords(p.text) {
 				lw := strings.ToLower(w)
 				ts, ok := words[lw]
 				if !ok {

@@ -25,8 +25,8 @@ type CacheStats struct {
 	SearchHits, SearchMisses, SuggestHits, SuggestMisses atomic.Uint64
 }
 
-// count records one lookup.
-func (c *CacheStats) count(hit bool, hits, misses *atomic.Uint64) {
+// count records one lookup in a pair of CacheStats counters.
+func count(hit bool, hits, misses *atomic.Uint64) {
 	if hit {
 		hits.Add(1)
 	} else {
@@ -51,14 +51,17 @@ func newCache(size int) (*cache, error) {
 	return &cache{search: s, suggest: g}, nil
 }
 
-// searchKey is the cache key of a validated request; explained requests
-// are not cached (their answer is large and rarely asked twice).
-func searchKey(r Request) (string, bool) {
+// searchKey is the cache key of a validated request, whose last word is
+// a prefix or not; explained requests are not cached (their answer is
+// large and rarely asked twice).
+func searchKey(r Request, prefix bool) (string, bool) {
 	if r.Explain {
 		return "", false
 	}
 	var b strings.Builder
 	b.WriteString(r.Query)
+	b.WriteByte(0)
+	b.WriteString(strconv.FormatBool(prefix))
 	for _, n := range []int{r.Page, r.Size, r.Filters.SalaryMin, r.Filters.SalaryMax} {
 		b.WriteByte(0)
 		b.WriteString(strconv.Itoa(n))

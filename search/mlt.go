@@ -116,8 +116,7 @@ func (s *Searcher) knownPrefix(p string) bool {
 	if _, _, err := s.docFreq(); err != nil {
 		return true
 	}
-	i := sort.SearchStrings(s.df.sorted, p)
-	return i < len(s.df.sorted) && strings.HasPrefix(s.df.sorted[i], p)
+	return s.prefixTerms(p, 0) > 0
 }
 
 // prefixTerms returns how many terms of the guides start with p, up to

@@ -2,7 +2,6 @@ package search
 
 import (
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
@@ -67,19 +66,11 @@ func fuzziness(n int) int {
 	return 0
 }
 
-// splitWords cuts a query into words the way the tokenizer would, keeping
-// the folded, lowercased form of each word.
-func splitWords(q string) []string {
-	return strings.FieldsFunc(q, func(r rune) bool {
-		return !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '\'' || r == '’' || r == '·' || r == '-')
-	})
-}
-
 // words analyzes the query word by word. Stop words keep no term and are
 // dropped, unless the query holds nothing else.
 func (s *Searcher) words(q string) []word {
 	var out []word
-	for _, raw := range splitWords(q) {
+	for _, raw := range index.SplitWords(q) {
 		for _, part := range strings.Split(raw, "-") {
 			if part == "" {
 				continue
@@ -96,26 +87,25 @@ func (s *Searcher) words(q string) []word {
 	return out
 }
 
-// textQuery builds the query of a text: every word must match (exactly,
-// by prefix for the last word, or within the typos its length allows) in
-// some field, with the fields weighed by fieldBoosts; the whole text as a
-// phrase earns a bonus. With prefix set, the last word may be the start
-// of a word. It returns nil when the text has no searchable word.
-func (s *Searcher) textQuery(text string, prefix, relaxed bool) query.Query {
-	ws := s.words(text)
+// textQuery builds the query of a text's words: every word must match
+// (exactly, by prefix for the last word, or within the typos its length
+// allows) in some field, with the fields weighed by fieldBoosts; the
+// whole text as a phrase earns a bonus. With prefix set, the last word
+// may be the start of a word. It returns nil when there is no word (or,
+// relaxed, fewer than two).
+func (s *Searcher) textQuery(ws []word, prefix, relaxed bool) query.Query {
 	if len(ws) == 0 || (relaxed && len(ws) < 2) {
 		return nil
 	}
 	return s.wordsQuery(ws, prefix, relaxed, true)
 }
 
-// synonymQuery is the query of a text rewritten with the domain synonyms
+// synonymQuery is the query of a text's words rewritten with the domain synonyms
 // (each form of a group it contains replaced by the others), or nil when
 // it contains none. Search adds it to the text's own query at a lower
 // weight, so that a guide with the reader's own words ranks above one
 // with a synonym.
-func (s *Searcher) synonymQuery(text string, prefix, relaxed bool) query.Query {
-	ws := s.words(text)
+func (s *Searcher) synonymQuery(ws []word, prefix, relaxed bool) query.Query {
 	variants := s.synonyms.variants(ws)
 	if len(variants) == 0 {
 		return nil

@@ -177,28 +177,26 @@ func (s *Searcher) Search(ctx context.Context, r Request) (*Response, error) {
 	if err := s.validate(&r); err != nil {
 		return nil, err
 	}
-	key, cacheable := searchKey(r)
-	if !prefix {
-		key += "\x00 "
-	}
+	key, cacheable := searchKey(r, prefix)
 	if cacheable && s.cache != nil {
 		res, ok := s.cache.search.Get(key)
-		s.opts.Stats.count(ok, &s.opts.Stats.SearchHits, &s.opts.Stats.SearchMisses)
+		count(ok, &s.opts.Stats.SearchHits, &s.opts.Stats.SearchMisses)
 		if ok {
 			return copyResponse(res, float64(time.Since(start).Microseconds())/1000), nil
 		}
 	}
-	if s.textQuery(r.Query, prefix, false) == nil {
+	ws := s.words(r.Query)
+	if len(ws) == 0 {
 		return nil, fmt.Errorf("%w: the query has only stop words", ErrBadQuery)
 	}
-	res, err := s.run(ctx, s.fullQuery(r.Query, prefix, false), r)
+	res, err := s.run(ctx, s.fullQuery(ws, prefix, false), r)
 	if err != nil {
 		return nil, err
 	}
 	// A long query whose words are not all in any guide (a job title
 	// worded otherwise) falls back to most of its words.
 	if res.Total < minStrictHits && r.Page == 1 {
-		if rq := s.fullQuery(r.Query, prefix, true); rq != nil {
+		if rq := s.fullQuery(ws, prefix, true); rq != nil {
 			if relaxed, err := s.run(ctx, rq, r); err == nil && relaxed.Total > res.Total {
 				res = relaxed
 			}
@@ -237,19 +235,19 @@ func (s *Searcher) Search(ctx context.Context, r Request) (*Response, error) {
 // or more is relaxed to most of its words.
 const minStrictHits = 10
 
-// fullQuery is the text query with its synonym rewrites, or nil. The
+// fullQuery is the query of the words with their synonym rewrites, or nil. The
 // rewrites are left out when the words as typed will find plenty of
 // guides on their own: they would rank below them anyway, at the cost of
 // walking their posting lists.
-func (s *Searcher) fullQuery(text string, prefix, relaxed bool) query.Query {
-	tq := s.textQuery(text, prefix, relaxed)
+func (s *Searcher) fullQuery(ws []word, prefix, relaxed bool) query.Query {
+	tq := s.textQuery(ws, prefix, relaxed)
 	if tq == nil {
 		return nil
 	}
-	if !relaxed && s.plenty(s.words(text)) {
+	if !relaxed && s.plenty(ws) {
 		return tq
 	}
-	if sq := s.synonymQuery(text, prefix, relaxed); sq != nil {
+	if sq := s.synonymQuery(ws, prefix, relaxed); sq != nil {
 		sq.(query.BoostableQuery).SetBoost(synonymBoost)
 		tq = bleve.NewDisjunctionQuery(tq, sq)
 	}

@@ -46,13 +46,13 @@ func (s *Searcher) Suggest(ctx context.Context, q string, size int) ([]Suggestio
 	key := strconv.Itoa(size) + "\x00" + q
 	if s.cache != nil {
 		sug, ok := s.cache.suggest.Get(key)
-		s.opts.Stats.count(ok, &s.opts.Stats.SuggestHits, &s.opts.Stats.SuggestMisses)
+		count(ok, &s.opts.Stats.SuggestHits, &s.opts.Stats.SuggestMisses)
 		if ok {
 			return sug, nil
 		}
 	}
 	var must []query.Query
-	for _, raw := range splitWords(q) {
+	for _, raw := range index.SplitWords(q) {
 		for _, part := range strings.Split(raw, "-") {
 			folded := strings.Join(s.plain.Terms(part), "")
 			if folded == "" {
