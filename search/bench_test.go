@@ -11,8 +11,6 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	bindex "github.com/blevesearch/bleve_index_api"
 
-	"github.com/metiers/metiers/corpus"
-	"github.com/metiers/metiers/corpusgen"
 	"github.com/metiers/metiers/importer"
 	"github.com/metiers/metiers/index"
 )
@@ -40,15 +38,7 @@ func percentiles(b *testing.B, f func(i int)) {
 }
 
 func benchSearchers(b *testing.B) map[string]*Searcher {
-	c, err := corpus.Load(corpus.Sample())
-	if err != nil {
-		b.Fatal(err)
-	}
-	gen, err := corpusgen.Generate(c.Metiers, 1000, 1)
-	if err != nil {
-		b.Fatal(err)
-	}
-	big, err := newSearcher(append(append([]*corpus.Metier{}, c.Metiers...), gen...))
+	big, err := newSearcher(sampleAndGenerated(b, 1000, 1))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -87,17 +87,16 @@ func (s *Searcher) words(q string) []word {
 	return out
 }
 
-// textQuery builds the query of a text's words: every word must match
+// textQuery builds the match of a text's words: every word must match
 // (exactly, by prefix for the last word, or within the typos its length
-// allows) in some field, with the fields weighed by fieldBoosts; the
-// whole text as a phrase earns a bonus. With prefix set, the last word
-// may be the start of a word. It returns nil when there is no word (or,
-// relaxed, fewer than two).
+// allows) in some field, with the fields weighed by fieldBoosts. With
+// prefix set, the last word may be the start of a word. It returns nil
+// when there is no word (or, relaxed, fewer than two).
 func (s *Searcher) textQuery(ws []word, prefix, relaxed bool) query.Query {
 	if len(ws) == 0 || (relaxed && len(ws) < 2) {
 		return nil
 	}
-	return s.wordsQuery(ws, prefix, relaxed, true)
+	return s.wordsQuery(ws, prefix, relaxed)
 }
 
 // synonymQuery is the query of a text's words rewritten with the domain synonyms
@@ -112,10 +111,9 @@ func (s *Searcher) synonymQuery(ws []word, prefix, relaxed bool) query.Query {
 	}
 	var alts []query.Query
 	for _, v := range variants {
-		// No phrase bonus for a rewritten text: it would verify term
-		// positions in every guide it matches for a query that already
-		// ranks below the reader's own words.
-		if q := s.wordsQuery(v.words, prefix && v.keepsLast, relaxed, false); q != nil {
+		// A rewritten text earns no phrase bonus: it already ranks
+		// below the reader's own words.
+		if q := s.wordsQuery(v.words, prefix && v.keepsLast, relaxed); q != nil {
 			alts = append(alts, q)
 		}
 	}
@@ -125,59 +123,55 @@ func (s *Searcher) synonymQuery(ws []word, prefix, relaxed bool) query.Query {
 	return bleve.NewDisjunctionQuery(alts...)
 }
 
-// wordsQuery is textQuery over analyzed words, with the phrase bonus
-// when phrase is set.
-func (s *Searcher) wordsQuery(ws []word, prefix, relaxed, phrase bool) query.Query {
-	raws := make([]string, len(ws))
-	for i, w := range ws {
-		raws[i] = w.raw
-	}
-	text := strings.Join(raws, " ")
+// wordsQuery is textQuery over analyzed words.
+func (s *Searcher) wordsQuery(ws []word, prefix, relaxed bool) query.Query {
 	var must []query.Query
 	for i, w := range ws {
 		last := prefix && i == len(ws)-1
 		must = append(must, s.wordQuery(w, last))
 	}
-	var main query.Query = bleve.NewConjunctionQuery(must...)
-	if relaxed {
-		// The word being typed counts as a whole word here: as a prefix,
-		// a few letters would let most guides in on their own.
-		if prefix {
-			must[len(ws)-1] = s.wordQuery(ws[len(ws)-1], false)
-		}
-		// Most of the informative words: bleve's coord factor ranks the
-		// guides that match more of them first. A word in 40 % of
-		// the guides or more (« travail ») would let almost every guide
-		// in, at the highest cost: it is left out of the relaxed query.
-		var rare []query.Query
-		for i, w := range ws {
-			if !s.common(w) {
-				rare = append(rare, must[i])
-			}
-		}
-		if len(rare) == 0 {
-			return nil
-		}
-		d := bleve.NewDisjunctionQuery(rare...)
-		d.SetMin(float64((len(rare) + 1) / 2))
-		main = d
+	if !relaxed {
+		return bleve.NewConjunctionQuery(must...)
 	}
-	if len(ws) == 1 || !phrase {
-		return main
+	// The word being typed counts as a whole word here: as a prefix,
+	// a few letters would let most guides in on their own.
+	if prefix {
+		must[len(ws)-1] = s.wordQuery(ws[len(ws)-1], false)
 	}
-	// Proximity: the words side by side anywhere in the guide. One phrase
-	// query over the field that holds all the text, so that bleve's coord
-	// factor does not dilute the bonus.
+	// Most of the informative words: bleve's coord factor ranks the
+	// guides that match more of them first. A word in 40 % of
+	// the guides or more (« travail ») would let almost every guide
+	// in, at the highest cost: it is left out of the relaxed query.
+	var rare []query.Query
+	for i, w := range ws {
+		if !s.common(w) {
+			rare = append(rare, must[i])
+		}
+	}
+	if len(rare) == 0 {
+		return nil
+	}
+	d := bleve.NewDisjunctionQuery(rare...)
+	d.SetMin(float64((len(rare) + 1) / 2))
+	return d
+}
+
+// phraseQuery is the proximity bonus of a text of two words or more: the
+// words side by side anywhere in the guide, or nil. It is built from the
+// text as typed, so that the stop words between the words keep their
+// places (« incapacité de travail » is « incapacit », a gap, « travail »:
+// built from the words alone, the phrase asked for them adjacent and
+// matched nothing). One phrase query over the field that holds all the
+// text, so that bleve's coord factor does not dilute the bonus.
+func (s *Searcher) phraseQuery(text string, ws []word) query.Query {
+	if len(ws) < 2 {
+		return nil
+	}
 	pq := bleve.NewMatchPhraseQuery(text)
 	pq.SetField(index.FieldText)
 	pq.Analyzer = index.AnalyzerFrench
 	pq.SetBoost(phraseBoost)
-	phrases := []query.Query{pq}
-	bq := bleve.NewBooleanQuery()
-	bq.AddMust(main)
-	bq.AddShould(phrases...)
-	bq.SetMinShould(0)
-	return bq
+	return pq
 }
 
 // common reports whether every term of a word is in 40 % of the

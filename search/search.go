@@ -52,6 +52,10 @@ type Searcher struct {
 	synonyms synonyms
 	df       dfCache
 	cache    *cache
+	facets   facetTables
+	// rescoreMin is the guides a query must be able to match to be
+	// rescored (the constant; tests lower it).
+	rescoreMin int
 }
 
 // New returns a Searcher over idx.
@@ -77,7 +81,7 @@ func New(idx bleve.Index, opts Options) (*Searcher, error) {
 	if err != nil {
 		return nil, fmt.Errorf("search: cache: %w", err)
 	}
-	s := &Searcher{idx: idx, opts: opts, analyzer: a, plain: p, cache: c}
+	s := &Searcher{idx: idx, opts: opts, analyzer: a, plain: p, cache: c, rescoreMin: rescoreMin}
 	s.synonyms = newSynonyms(s, opts.Synonyms)
 	return s, nil
 }
@@ -189,16 +193,16 @@ func (s *Searcher) Search(ctx context.Context, r Request) (*Response, error) {
 	if len(ws) == 0 {
 		return nil, fmt.Errorf("%w: the query has only stop words", ErrBadQuery)
 	}
-	res, err := s.run(ctx, s.fullQuery(ws, prefix, false), r)
+	res, fc, err := s.run(ctx, s.fullQuery(r.Query, ws, prefix, false), r)
 	if err != nil {
 		return nil, err
 	}
 	// A long query whose words are not all in any guide (a job title
 	// worded otherwise) falls back to most of its words.
 	if res.Total < minStrictHits && r.Page == 1 {
-		if rq := s.fullQuery(ws, prefix, true); rq != nil {
-			if relaxed, err := s.run(ctx, rq, r); err == nil && relaxed.Total > res.Total {
-				res = relaxed
+		if rq := s.fullQuery(r.Query, ws, prefix, true); rq != nil {
+			if relaxed, rfc, err := s.run(ctx, rq, r); err == nil && relaxed.Total > res.Total {
+				res, fc = relaxed, rfc
 			}
 		}
 	}
@@ -207,7 +211,7 @@ func (s *Searcher) Search(ctx context.Context, r Request) (*Response, error) {
 		Page:   r.Page,
 		Size:   r.Size,
 		Hits:   make([]Hit, 0, len(res.Hits)),
-		Facets: facets(res.Facets),
+		Facets: facets(fc.terms(maxFacetTerms)),
 	}
 	for _, h := range res.Hits {
 		hit := Hit{
@@ -235,39 +239,137 @@ func (s *Searcher) Search(ctx context.Context, r Request) (*Response, error) {
 // or more is relaxed to most of its words.
 const minStrictHits = 10
 
+// plan is the query of a search: what a guide must match, the phrase
+// bonus that reorders the guides found, and whether the match may hold
+// so many guides that only the best are rescored.
+type plan struct {
+	match  query.Query
+	phrase query.Query
+	many   bool
+}
+
 // fullQuery is the query of the words with their synonym rewrites, or nil. The
 // rewrites are left out when the words as typed will find plenty of
 // guides on their own: they would rank below them anyway, at the cost of
 // walking their posting lists.
-func (s *Searcher) fullQuery(ws []word, prefix, relaxed bool) query.Query {
+func (s *Searcher) fullQuery(text string, ws []word, prefix, relaxed bool) *plan {
 	tq := s.textQuery(ws, prefix, relaxed)
 	if tq == nil {
 		return nil
 	}
+	p := &plan{match: tq, phrase: s.phraseQuery(text, ws), many: s.mayMatch(ws, prefix, relaxed) >= s.rescoreMin}
 	if !relaxed && s.plenty(ws) {
-		return tq
+		return p
 	}
 	if sq := s.synonymQuery(ws, prefix, relaxed); sq != nil {
 		sq.(query.BoostableQuery).SetBoost(synonymBoost)
-		tq = bleve.NewDisjunctionQuery(tq, sq)
+		p.match = bleve.NewDisjunctionQuery(tq, sq)
+		bound := s.mayMatch(ws, prefix, relaxed)
+		for _, v := range s.synonyms.variants(ws) {
+			bound += s.mayMatch(v.words, prefix && v.keepsLast, relaxed)
+		}
+		p.many = bound >= s.rescoreMin
 	}
-	return tq
+	return p
 }
 
-// run executes one text query with the request's filters, page, facets
-// and highlights.
-func (s *Searcher) run(ctx context.Context, tq query.Query, r Request) (*bleve.SearchResult, error) {
-	q := withFilters(tq, r.Filters)
-	req := bleve.NewSearchRequestOptions(q, r.Size, (r.Page-1)*r.Size, r.Explain)
+// Rescoring. The phrase bonus checks term positions, and highlights need
+// the positions of every word found: over every guide a common word
+// matches (nearly all of 10,000), that was most of a search. A query
+// whose words may match rescoreMin guides or more is run twice: first
+// every guide it matches, scored without the bonus and without positions
+// (the total and the facets come from there), then the best
+// rescoreWindow guides past the page's end again, with the phrase bonus,
+// the page's stored fields and highlights. The bonus can then reorder
+// only those guides: one that would have climbed from further down is
+// missed. Queries that match fewer guides get the exact single pass.
+const (
+	rescoreMin    = 1000
+	rescoreWindow = 100
+)
+
+// mayMatch bounds the guides a query's words can match: every word is
+// required, so no more than the rarest word's (its commonest form's)
+// guides. A word being typed may stand for longer words, and a relaxed
+// query for any of its words: they are not bounded.
+func (s *Searcher) mayMatch(ws []word, prefix, relaxed bool) int {
+	df, docs, err := s.docFreq()
+	if err != nil {
+		return 0
+	}
+	if relaxed || len(ws) == 0 {
+		return docs
+	}
+	bound := docs
+	for i, w := range ws {
+		if prefix && i == len(ws)-1 {
+			continue
+		}
+		best := 0
+		for _, t := range w.terms {
+			best = max(best, df[t])
+		}
+		bound = min(bound, best)
+	}
+	return bound
+}
+
+// run executes a query with the request's filters, page and highlights,
+// and counts the facets of all the guides it matches.
+func (s *Searcher) run(ctx context.Context, p *plan, r Request) (*bleve.SearchResult, *facetCounter, error) {
+	fc := &facetCounter{tables: &s.facets}
+	counting := context.WithValue(ctx, bsearch.MakeDocumentMatchHandlerKey, fc.handlerMaker(ctx))
+	match := withFilters(p.match, r.Filters)
+	from := (r.Page - 1) * r.Size
+	if !p.many {
+		res, err := s.idx.SearchInContext(counting, s.pageRequest(withBonus(match, p.phrase), r.Size, from, r.Explain))
+		if err != nil {
+			return nil, nil, fmt.Errorf("search: %w", err)
+		}
+		return res, fc, nil
+	}
+	first, err := s.idx.SearchInContext(counting, bleve.NewSearchRequestOptions(match, from+r.Size+rescoreWindow, 0, false))
+	if err != nil {
+		return nil, nil, fmt.Errorf("search: %w", err)
+	}
+	if len(first.Hits) <= from {
+		return first, fc, nil
+	}
+	ids := make([]string, len(first.Hits))
+	for i, h := range first.Hits {
+		ids[i] = h.ID
+	}
+	best := bleve.NewDocIDQuery(ids)
+	best.SetBoost(0)
+	res, err := s.idx.SearchInContext(ctx, s.pageRequest(withBonus(bleve.NewConjunctionQuery(best, match), p.phrase), r.Size, from, r.Explain))
+	if err != nil {
+		return nil, nil, fmt.Errorf("search: %w", err)
+	}
+	res.Total = first.Total
+	return res, fc, nil
+}
+
+// pageRequest asks for a page of hits with the fields and highlights a
+// response shows.
+func (s *Searcher) pageRequest(q query.Query, size, from int, explain bool) *bleve.SearchRequest {
+	req := bleve.NewSearchRequestOptions(q, size, from, explain)
 	req.Fields = []string{index.FieldTitle, index.FieldTitleFeminine, index.FieldTagline}
 	req.Highlight = bleve.NewHighlightWithStyle(index.HighlightStyle)
 	req.Highlight.Fields = []string{index.FieldTitles, index.FieldTagline, index.FieldMissions, index.FieldText}
-	addFacets(req)
-	res, err := s.idx.SearchInContext(ctx, req)
-	if err != nil {
-		return nil, fmt.Errorf("search: %w", err)
+	return req
+}
+
+// withBonus adds an optional clause that raises the score of the guides
+// it matches without narrowing them.
+func withBonus(q, bonus query.Query) query.Query {
+	if bonus == nil {
+		return q
 	}
-	return res, nil
+	bq := bleve.NewBooleanQuery()
+	bq.AddMust(q)
+	bq.AddShould(bonus)
+	bq.SetMinShould(0)
+	return bq
 }
 
 // withFilters adds the filters to q as required clauses.
@@ -328,26 +430,18 @@ const (
 	FacetStudy    = index.FacetStudy
 )
 
-// facetsName is the one facet request that collects them all.
-const facetsName = "all"
-
-func addFacets(req *bleve.SearchRequest) {
-	req.AddFacet(facetsName, bleve.NewFacetRequest(index.FieldFacets, 200))
-}
+// maxFacetTerms bounds the "facet:value" terms counted for a response.
+const maxFacetTerms = 200
 
 // facetLimits bound the values shown per facet.
 var facetLimits = map[string]int{FacetArea: 12, FacetCriteria: 20}
 
 // facets splits the "facet:value" terms into facets: area and criteria
 // most frequent first, salary and study in their natural order.
-func facets(in bsearch.FacetResults) map[string][]FacetValue {
+func facets(terms []FacetValue) map[string][]FacetValue {
 	out := map[string][]FacetValue{FacetArea: {}, FacetCriteria: {}, FacetSalary: {}, FacetStudy: {}}
-	fr := in[facetsName]
-	if fr == nil || fr.Terms == nil {
-		return out
-	}
-	for _, t := range fr.Terms.Terms() {
-		name, value, ok := strings.Cut(t.Term, ":")
+	for _, t := range terms {
+		name, value, ok := strings.Cut(t.Value, ":")
 		if !ok {
 			continue
 		}

@@ -1,0 +1,149 @@
+package search
+
+import (
+	"context"
+	"reflect"
+	"testing"
+
+	"github.com/blevesearch/bleve/v2"
+
+	"github.com/metiers/metiers/corpus"
+	"github.com/metiers/metiers/corpusgen"
+	"github.com/metiers/metiers/index"
+)
+
+// sampleAndGenerated returns the sample guides and n guides generated
+// from them.
+func sampleAndGenerated(t testing.TB, n int, seed int64) []*corpus.Metier {
+	t.Helper()
+	c, err := corpus.Load(corpus.Sample())
+	if err != nil {
+		t.Fatal(err)
+	}
+	gen, err := corpusgen.Generate(c.Metiers, n, seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return append(append([]*corpus.Metier{}, c.Metiers...), gen...)
+}
+
+// TestFacetCountsMatchBleve checks the facet counts of the hit handler
+// against bleve's own terms facet over the same query, on the sample and
+// 300 generated guides, with and without filters.
+func TestFacetCountsMatchBleve(t *testing.T) {
+	s, err := newSearcher(sampleAndGenerated(t, 300, 7))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	cases := []Request{
+		{Query: "médecin"},
+		{Query: "secretaire medicale"},
+		{Query: "mutuele"},
+		{Query: "assis"},
+		{Query: "RIM", Filters: Filters{StudyMax: 3}},
+		{Query: "santé", Filters: Filters{SalaryMin: 3000, Areas: []string{"Bruxelles", "Liège"}}},
+		{Query: "incapacité de travail", Page: 2, Size: 5},
+	}
+	for _, r := range cases {
+		if err := s.validate(&r); err != nil {
+			t.Fatal(err)
+		}
+		p := s.fullQuery(r.Query, s.words(r.Query), true, false)
+		res, fc, err := s.run(ctx, p, r)
+		if err != nil {
+			t.Fatalf("%q: %v", r.Query, err)
+		}
+		req := bleve.NewSearchRequestOptions(withFilters(p.match, r.Filters), r.Size, (r.Page-1)*r.Size, false)
+		req.AddFacet("all", bleve.NewFacetRequest(index.FieldFacets, maxFacetTerms))
+		want, err := s.idx.SearchInContext(ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Total != want.Total || res.Total == 0 {
+			t.Errorf("%q: total %d, bleve %d", r.Query, res.Total, want.Total)
+		}
+		var wantTerms []FacetValue
+		for _, tf := range want.Facets["all"].Terms.Terms() {
+			wantTerms = append(wantTerms, FacetValue{Value: tf.Term, Count: tf.Count})
+		}
+		got := fc.terms(maxFacetTerms)
+		if len(got) == 0 || !reflect.DeepEqual(got, wantTerms) {
+			t.Errorf("%q: facet terms\n got %v\nwant %v", r.Query, got, wantTerms)
+		}
+		if !reflect.DeepEqual(facets(got), facets(wantTerms)) {
+			t.Errorf("%q: facets differ", r.Query)
+		}
+	}
+}
+
+// TestRescoreMatchesSinglePass runs the same searches in two passes
+// (every guide without positions, then the best again with the phrase
+// bonus and highlights) and in the exact single pass: on a corpus where
+// the window holds every guide that could reach the page, both must
+// give the same page, scores, highlights, total and facets.
+func TestRescoreMatchesSinglePass(t *testing.T) {
+	idx, err := index.Build(context.Background(), sampleAndGenerated(t, 120, 3), index.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	alias := bleve.NewIndexAlias(idx)
+	exact, err := New(alias, Options{Synonyms: index.DefaultSynonyms()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	exact.rescoreMin = 1 << 30
+	twice, err := New(alias, Options{Synonyms: index.DefaultSynonyms()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	twice.rescoreMin = 0
+	ctx := context.Background()
+	for _, r := range []Request{
+		{Query: "médecin"},
+		{Query: "secretaire medicale"},
+		{Query: "incapacité de travail"},
+		{Query: "l'INAMI"},
+		{Query: "codage des diagnostics", Page: 2, Size: 5},
+		{Query: "mutuelle", Filters: Filters{StudyMax: 4}},
+		{Query: "gestion dossiers patients hôpital"},
+	} {
+		want, err := exact.Search(ctx, r)
+		if err != nil {
+			t.Fatalf("%q: %v", r.Query, err)
+		}
+		got, err := twice.Search(ctx, r)
+		if err != nil {
+			t.Fatalf("%q: %v", r.Query, err)
+		}
+		if len(want.Hits) == 0 {
+			t.Fatalf("%q: no hit", r.Query)
+		}
+		got.TookMS, want.TookMS = 0, 0
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%q: two passes differ from one\n got %+v\nwant %+v", r.Query, got, want)
+		}
+	}
+}
+
+// TestPhraseKeepsStopWordGaps checks that the phrase bonus of a query
+// with a stop word between its words matches the guides that hold the
+// words as written: built from the words alone, it asked for
+// « incapacit » right before « travail » and matched no guide.
+func TestPhraseKeepsStopWordGaps(t *testing.T) {
+	s := newSample(t)
+	ctx := context.Background()
+	for q, want := range map[string]uint64{
+		"incapacité de travail": 2, // employé de mutuelle, médecin conseil
+		"travail de incapacité": 0, // the same words, not as written
+	} {
+		pq := s.phraseQuery(q, s.words(q))
+		res, err := s.idx.SearchInContext(ctx, bleve.NewSearchRequest(pq))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Total != want {
+			t.Errorf("phrase %q matches %d guides, want %d", q, res.Total, want)
+		}
+	}
+}
