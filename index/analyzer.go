@@ -30,15 +30,20 @@ const (
 	// AnalyzerPlain folds and lowercases without stemming: the query-time
 	// analyzer of the search-as-you-type field.
 	AnalyzerPlain = "metiers_plain"
+	// AnalyzerPairs is AnalyzerFrench's terms taken two by two: « incapacité
+	// de travail » is one term, « incapacit travail ». It indexes the field
+	// that rewards a query's words side by side.
+	AnalyzerPairs = "metiers_pairs"
 
 	foldFilter  = "metiers_fold"
 	titleFilter = "metiers_titles"
 	stopMap     = "metiers_stop_fr"
 	stopFilter  = "metiers_stop"
 	edgeFilter  = "metiers_edge"
+	pairFilter  = "metiers_pair"
 )
 
-// registerOnce registers the two token filters bleve's registry must know
+// registerOnce registers the token filters bleve's registry must know
 // by name to open an index that uses them. bleve offers no other way to
 // name a custom filter in a mapping; registration is idempotent here.
 var registerOnce sync.Once
@@ -55,6 +60,9 @@ func registerFilters() {
 		}))
 		must(registry.RegisterTokenFilter(titleFilter, func(map[string]any, *registry.Cache) (analysis.TokenFilter, error) {
 			return titleForms{}, nil
+		}))
+		must(registry.RegisterTokenFilter(pairFilter, func(map[string]any, *registry.Cache) (analysis.TokenFilter, error) {
+			return wordPairs{}, nil
 		}))
 	})
 }
@@ -83,6 +91,26 @@ func isASCII(b []byte) bool {
 		}
 	}
 	return true
+}
+
+// wordPairs turns a token stream into the pairs of its consecutive
+// tokens, each one term (« incapacit travail »). Stop words are already
+// gone, so a pair joins the words a reader would type side by side
+// (bleve's shingle filter would fill their places with filler tokens).
+type wordPairs struct{}
+
+func (wordPairs) Filter(in analysis.TokenStream) analysis.TokenStream {
+	if len(in) < 2 {
+		return in[:0]
+	}
+	out := make(analysis.TokenStream, 0, len(in)-1)
+	for i := 1; i < len(in); i++ {
+		a, b := in[i-1], in[i]
+		term := make([]byte, 0, len(a.Term)+1+len(b.Term))
+		term = append(append(append(term, a.Term...), ' '), b.Term...)
+		out = append(out, &analysis.Token{Term: term, Position: i, Start: a.Start, End: b.End, Type: analysis.Shingle})
+	}
+	return out
 }
 
 // titleForms maps the forms the French light stemmer misses on job titles
@@ -184,6 +212,7 @@ func addAnalysis(m *mapping.IndexMappingImpl) error {
 		AnalyzerFrench: {lowercase.Name, fr.ElisionName, foldFilter, stopFilter, titleFilter, fr.LightStemmerName},
 		AnalyzerPlain:  {lowercase.Name, fr.ElisionName, foldFilter},
 		AnalyzerPrefix: {lowercase.Name, fr.ElisionName, foldFilter, edgeFilter},
+		AnalyzerPairs:  {lowercase.Name, fr.ElisionName, foldFilter, stopFilter, titleFilter, fr.LightStemmerName, pairFilter},
 	}
 	for name, filters := range analyzers {
 		err := m.AddCustomAnalyzer(name, map[string]any{
@@ -232,6 +261,10 @@ func NewAnalyzer() (*Analyzer, error) { return newAnalyzer(AnalyzerFrench) }
 // NewPlainAnalyzer builds the analyzer that only folds and lowercases
 // (no stop words, no stemming): the query side of search-as-you-type.
 func NewPlainAnalyzer() (*Analyzer, error) { return newAnalyzer(AnalyzerPlain) }
+
+// NewPairsAnalyzer builds the analyzer of FieldPairs: the French terms of
+// a text, two by two.
+func NewPairsAnalyzer() (*Analyzer, error) { return newAnalyzer(AnalyzerPairs) }
 
 func newAnalyzer(name string) (*Analyzer, error) {
 	m, err := NewMapping(nil)

@@ -131,3 +131,25 @@ func TestSplitWords(t *testing.T) {
 		}
 	}
 }
+
+func TestPairsAnalyzer(t *testing.T) {
+	a, err := NewPairsAnalyzer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{"incapacité de travail", []string{"incapacit travail"}},
+		{"Secrétaire médicale", []string{"secretair medical"}},
+		{"assistante administrative médicale", []string{"asistant administratif", "administratif medical"}},
+		{"médecin", []string{}},
+		{"de la", []string{}},
+	}
+	for _, tt := range tests {
+		if got := a.Terms(tt.in); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("pairs of %q = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

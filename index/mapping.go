@@ -43,6 +43,10 @@ const (
 	// since a stemmer cuts a misspelt word where it would not cut the
 	// right one (« chaneur » → « chaneu », « chanteur » → « chant »).
 	FieldWords = "words"
+	// FieldPairs holds the whole text's consecutive terms two by two, each
+	// pair one term (AnalyzerPairs): a query's words side by side are
+	// rewarded by a term query, with no positions to read.
+	FieldPairs = "pairs"
 )
 
 // HighlightStyle is the name of the highlighter that wraps matches in
@@ -51,7 +55,7 @@ const HighlightStyle = htmlhl.Name
 
 // MappingVersion changes whenever the mapping or analysis changes, so
 // that an index built by an older binary is rebuilt rather than reused.
-const MappingVersion = "8"
+const MappingVersion = "9"
 
 // doc is what is indexed for one guide.
 type doc struct {
@@ -74,6 +78,7 @@ type doc struct {
 	Synthetic     bool     `json:"synthetic"`
 	Facets        []string `json:"facets"`
 	Words         []string `json:"words"`
+	Pairs         []string `json:"pairs"`
 }
 
 // BleveType names the document type of every indexed guide.
@@ -143,6 +148,12 @@ func NewMapping(_ []SynonymGroup) (*mapping.IndexMappingImpl, error) {
 	words.IncludeTermVectors = false
 	words.IncludeInAll = false
 	dm.AddFieldMappingsAt(FieldWords, words)
+	pairs := mapping.NewTextFieldMapping()
+	pairs.Analyzer = AnalyzerPairs
+	pairs.Store = false
+	pairs.IncludeTermVectors = false
+	pairs.IncludeInAll = false
+	dm.AddFieldMappingsAt(FieldPairs, pairs)
 	dm.AddFieldMappingsAt(FieldTagline, text(true))
 	dm.AddFieldMappingsAt(FieldMissions, text(true))
 	// The whole guide, stored so that highlights can quote any part of
@@ -248,6 +259,8 @@ func newDoc(m *corpus.Metier, tags Tagger) doc {
 			d.Text = append(d.Text, s)
 		}
 	}
+	// Pairs do not run from one part of the guide to the next.
+	d.Pairs = d.Text
 	return d
 }
 

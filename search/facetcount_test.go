@@ -77,12 +77,11 @@ func TestFacetCountsMatchBleve(t *testing.T) {
 	}
 }
 
-// TestRescoreMatchesSinglePass runs the same searches in two passes
-// (every guide without positions, then the best again with the phrase
-// bonus and highlights) and in the exact single pass: on a corpus where
-// the window holds every guide that could reach the page, both must
-// give the same page, scores, highlights, total and facets.
-func TestRescoreMatchesSinglePass(t *testing.T) {
+// TestTwoPassesMatchOne runs the same searches in two passes (every
+// guide ranked without positions, then the page's guides for their
+// fields and highlights) and in one: both must give the same page,
+// scores, highlights, total and facets.
+func TestTwoPassesMatchOne(t *testing.T) {
 	idx, err := index.Build(context.Background(), sampleAndGenerated(t, 120, 3), index.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -92,12 +91,12 @@ func TestRescoreMatchesSinglePass(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	exact.rescoreMin = 1 << 30
+	exact.twoPassMin = 1 << 30
 	twice, err := New(alias, Options{Synonyms: index.DefaultSynonyms()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	twice.rescoreMin = 0
+	twice.twoPassMin = 0
 	ctx := context.Background()
 	for _, r := range []Request{
 		{Query: "médecin"},
@@ -126,11 +125,9 @@ func TestRescoreMatchesSinglePass(t *testing.T) {
 	}
 }
 
-// TestPhraseKeepsStopWordGaps checks that the phrase bonus of a query
-// with a stop word between its words matches the guides that hold the
-// words as written: built from the words alone, it asked for
-// « incapacit » right before « travail » and matched no guide.
-func TestPhraseKeepsStopWordGaps(t *testing.T) {
+// TestPhraseOverStopWords checks that the bonus of words side by side
+// holds across the stop words between them, and only in their order.
+func TestPhraseOverStopWords(t *testing.T) {
 	s := newSample(t)
 	ctx := context.Background()
 	for q, want := range map[string]uint64{

@@ -156,22 +156,36 @@ func (s *Searcher) wordsQuery(ws []word, prefix, relaxed bool) query.Query {
 	return d
 }
 
-// phraseQuery is the proximity bonus of a text of two words or more: the
-// words side by side anywhere in the guide, or nil. It is built from the
-// text as typed, so that the stop words between the words keep their
-// places (« incapacité de travail » is « incapacit », a gap, « travail »:
-// built from the words alone, the phrase asked for them adjacent and
-// matched nothing). One phrase query over the field that holds all the
-// text, so that bleve's coord factor does not dilute the bonus.
+// phraseQuery is the proximity bonus of a text of two words or more, or
+// nil: each pair of its words side by side, as typed (stop words left
+// out: « incapacité de travail » is the pair « incapacit travail »), is a
+// term of the pairs field. A term query reads no positions and skips
+// the guides it need not see, so the bonus costs little even over
+// thousands of matches; with several pairs, bleve's coord factor gives
+// a guide with all of them the whole bonus.
 func (s *Searcher) phraseQuery(text string, ws []word) query.Query {
 	if len(ws) < 2 {
 		return nil
 	}
-	pq := bleve.NewMatchPhraseQuery(text)
-	pq.SetField(index.FieldText)
-	pq.Analyzer = index.AnalyzerFrench
-	pq.SetBoost(phraseBoost)
-	return pq
+	var alts []query.Query
+	seen := map[string]bool{}
+	for _, p := range s.pairs.Terms(text) {
+		if seen[p] {
+			continue
+		}
+		seen[p] = true
+		tq := bleve.NewTermQuery(p)
+		tq.SetField(index.FieldPairs)
+		tq.SetBoost(phraseBoost)
+		alts = append(alts, tq)
+	}
+	switch len(alts) {
+	case 0:
+		return nil
+	case 1:
+		return alts[0]
+	}
+	return bleve.NewDisjunctionQuery(alts...)
 }
 
 // common reports whether every term of a word is in 40 % of the

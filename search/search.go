@@ -49,13 +49,14 @@ type Searcher struct {
 	opts     Options
 	analyzer *index.Analyzer
 	plain    *index.Analyzer
+	pairs    *index.Analyzer
 	synonyms synonyms
 	df       dfCache
 	cache    *cache
 	facets   facetTables
-	// rescoreMin is the guides a query must be able to match to be
-	// rescored (the constant; tests lower it).
-	rescoreMin int
+	// twoPassMin is the guides a query must be able to match for its
+	// page to be highlighted apart (the constant; tests change it).
+	twoPassMin int
 }
 
 // New returns a Searcher over idx.
@@ -65,6 +66,10 @@ func New(idx bleve.Index, opts Options) (*Searcher, error) {
 		return nil, fmt.Errorf("search: %w", err)
 	}
 	p, err := index.NewPlainAnalyzer()
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	pa, err := index.NewPairsAnalyzer()
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
@@ -81,7 +86,7 @@ func New(idx bleve.Index, opts Options) (*Searcher, error) {
 	if err != nil {
 		return nil, fmt.Errorf("search: cache: %w", err)
 	}
-	s := &Searcher{idx: idx, opts: opts, analyzer: a, plain: p, cache: c, rescoreMin: rescoreMin}
+	s := &Searcher{idx: idx, opts: opts, analyzer: a, plain: p, pairs: pa, cache: c, twoPassMin: twoPassMin}
 	s.synonyms = newSynonyms(s, opts.Synonyms)
 	return s, nil
 }
@@ -239,9 +244,9 @@ func (s *Searcher) Search(ctx context.Context, r Request) (*Response, error) {
 // or more is relaxed to most of its words.
 const minStrictHits = 10
 
-// plan is the query of a search: what a guide must match, the phrase
-// bonus that reorders the guides found, and whether the match may hold
-// so many guides that only the best are rescored.
+// plan is the query of a search: what a guide must match, the bonus of
+// its words side by side, and whether the match may hold so many guides
+// that the page is highlighted apart.
 type plan struct {
 	match  query.Query
 	phrase query.Query
@@ -257,7 +262,7 @@ func (s *Searcher) fullQuery(text string, ws []word, prefix, relaxed bool) *plan
 	if tq == nil {
 		return nil
 	}
-	p := &plan{match: tq, phrase: s.phraseQuery(text, ws), many: s.mayMatch(ws, prefix, relaxed) >= s.rescoreMin}
+	p := &plan{match: tq, phrase: s.phraseQuery(text, ws), many: s.mayMatch(ws, prefix, relaxed) >= s.twoPassMin}
 	if !relaxed && s.plenty(ws) {
 		return p
 	}
@@ -268,25 +273,20 @@ func (s *Searcher) fullQuery(text string, ws []word, prefix, relaxed bool) *plan
 		for _, v := range s.synonyms.variants(ws) {
 			bound += s.mayMatch(v.words, prefix && v.keepsLast, relaxed)
 		}
-		p.many = bound >= s.rescoreMin
+		p.many = bound >= s.twoPassMin
 	}
 	return p
 }
 
-// Rescoring. The phrase bonus checks term positions, and highlights need
-// the positions of every word found: over every guide a common word
-// matches (nearly all of 10,000), that was most of a search. A query
-// whose words may match rescoreMin guides or more is run twice: first
-// every guide it matches, scored without the bonus and without positions
-// (the total and the facets come from there), then the best
-// rescoreWindow guides past the page's end again, with the phrase bonus,
-// the page's stored fields and highlights. The bonus can then reorder
-// only those guides: one that would have climbed from further down is
-// missed. Queries that match fewer guides get the exact single pass.
-const (
-	rescoreMin    = 1000
-	rescoreWindow = 100
-)
+// Two passes. Highlights need the positions of every word found, and
+// bleve reads them for every guide a query matches (nearly all of 10,000
+// for a common word): that was most of a search. A query whose words may
+// match twoPassMin guides or more is run twice: first over every guide
+// it matches, ranked, without positions (the page, the total and the
+// facets come from there), then over the page's guides alone for their
+// stored fields and highlights. Both passes rank alike: the second only
+// fills in the page. Queries that match fewer guides take one pass.
+const twoPassMin = 1000
 
 // mayMatch bounds the guides a query's words can match: every word is
 // required, so no more than the rarest word's (its commonest form's)
@@ -319,33 +319,42 @@ func (s *Searcher) mayMatch(ws []word, prefix, relaxed bool) int {
 func (s *Searcher) run(ctx context.Context, p *plan, r Request) (*bleve.SearchResult, *facetCounter, error) {
 	fc := &facetCounter{tables: &s.facets}
 	counting := context.WithValue(ctx, bsearch.MakeDocumentMatchHandlerKey, fc.handlerMaker(ctx))
-	match := withFilters(p.match, r.Filters)
+	q := withBonus(withFilters(p.match, r.Filters), p.phrase)
 	from := (r.Page - 1) * r.Size
 	if !p.many {
-		res, err := s.idx.SearchInContext(counting, s.pageRequest(withBonus(match, p.phrase), r.Size, from, r.Explain))
+		res, err := s.idx.SearchInContext(counting, s.pageRequest(q, r.Size, from, r.Explain))
 		if err != nil {
 			return nil, nil, fmt.Errorf("search: %w", err)
 		}
 		return res, fc, nil
 	}
-	first, err := s.idx.SearchInContext(counting, bleve.NewSearchRequestOptions(match, from+r.Size+rescoreWindow, 0, false))
+	res, err := s.idx.SearchInContext(counting, bleve.NewSearchRequestOptions(q, r.Size, from, r.Explain))
 	if err != nil {
 		return nil, nil, fmt.Errorf("search: %w", err)
 	}
-	if len(first.Hits) <= from {
-		return first, fc, nil
+	if len(res.Hits) == 0 {
+		return res, fc, nil
 	}
-	ids := make([]string, len(first.Hits))
-	for i, h := range first.Hits {
+	ids := make([]string, len(res.Hits))
+	for i, h := range res.Hits {
 		ids[i] = h.ID
 	}
-	best := bleve.NewDocIDQuery(ids)
-	best.SetBoost(0)
-	res, err := s.idx.SearchInContext(ctx, s.pageRequest(withBonus(bleve.NewConjunctionQuery(best, match), p.phrase), r.Size, from, r.Explain))
+	// The highlights come from the words' matches alone, as in one pass:
+	// filters and the pairs field hold no positions.
+	page := bleve.NewDocIDQuery(ids)
+	hl, err := s.idx.SearchInContext(ctx, s.pageRequest(bleve.NewConjunctionQuery(page, p.match), len(ids), 0, false))
 	if err != nil {
 		return nil, nil, fmt.Errorf("search: %w", err)
 	}
-	res.Total = first.Total
+	byID := make(map[string]*bsearch.DocumentMatch, len(hl.Hits))
+	for _, h := range hl.Hits {
+		byID[h.ID] = h
+	}
+	for _, h := range res.Hits {
+		if m := byID[h.ID]; m != nil {
+			h.Fields, h.Fragments = m.Fields, m.Fragments
+		}
+	}
 	return res, fc, nil
 }
 
