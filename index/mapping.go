@@ -98,14 +98,21 @@ func NewMapping(_ []SynonymGroup) (*mapping.IndexMappingImpl, error) {
 	m.DefaultAnalyzer = AnalyzerFrench
 	m.DefaultType = "metier"
 
+	// Fields only queries read: no stored value, no term vectors.
+	matchOnly := func(analyzer string) *mapping.FieldMapping {
+		f := mapping.NewTextFieldMapping()
+		f.Analyzer = analyzer
+		f.Store = false
+		f.IncludeTermVectors = false
+		f.IncludeInAll = false
+		return f
+	}
 	// Text fields that are highlighted keep their term vectors and are
 	// stored; the others (matched by suggest only) are indexed alone.
 	text := func(highlighted bool) *mapping.FieldMapping {
-		f := mapping.NewTextFieldMapping()
-		f.Analyzer = AnalyzerFrench
+		f := matchOnly(AnalyzerFrench)
 		f.Store = highlighted
 		f.IncludeTermVectors = highlighted
-		f.IncludeInAll = false
 		return f
 	}
 	stored := func() *mapping.FieldMapping {
@@ -129,11 +136,6 @@ func NewMapping(_ []SynonymGroup) (*mapping.IndexMappingImpl, error) {
 		f.DocValues = true
 		return f
 	}
-	suggest := mapping.NewTextFieldMapping()
-	suggest.Analyzer = AnalyzerPrefix
-	suggest.Store = false
-	suggest.IncludeTermVectors = false
-	suggest.IncludeInAll = false
 
 	dm := mapping.NewDocumentStaticMapping()
 	// Shown in hits and suggestions.
@@ -141,19 +143,9 @@ func NewMapping(_ []SynonymGroup) (*mapping.IndexMappingImpl, error) {
 	dm.AddFieldMappingsAt(FieldTitleFeminine, stored())
 	dm.AddFieldMappingsAt(FieldAltTitles, text(false))
 	dm.AddFieldMappingsAt(FieldAcronyms, text(false))
-	dm.AddFieldMappingsAt(FieldSuggest, suggest)
-	words := mapping.NewTextFieldMapping()
-	words.Analyzer = AnalyzerPlain
-	words.Store = false
-	words.IncludeTermVectors = false
-	words.IncludeInAll = false
-	dm.AddFieldMappingsAt(FieldWords, words)
-	pairs := mapping.NewTextFieldMapping()
-	pairs.Analyzer = AnalyzerPairs
-	pairs.Store = false
-	pairs.IncludeTermVectors = false
-	pairs.IncludeInAll = false
-	dm.AddFieldMappingsAt(FieldPairs, pairs)
+	dm.AddFieldMappingsAt(FieldSuggest, matchOnly(AnalyzerPrefix))
+	dm.AddFieldMappingsAt(FieldWords, matchOnly(AnalyzerPlain))
+	dm.AddFieldMappingsAt(FieldPairs, matchOnly(AnalyzerPairs))
 	dm.AddFieldMappingsAt(FieldTagline, text(true))
 	dm.AddFieldMappingsAt(FieldMissions, text(true))
 	// The whole guide, stored so that highlights can quote any part of
