@@ -35,12 +35,12 @@ const (
 	// that rewards a query's words side by side.
 	AnalyzerPairs = "metiers_pairs"
 
-	foldFilter  = "metiers_fold"
-	titleFilter = "metiers_titles"
-	stopMap     = "metiers_stop_fr"
-	stopFilter  = "metiers_stop"
-	edgeFilter  = "metiers_edge"
-	pairFilter  = "metiers_pair"
+	foldFilter = "metiers_fold"
+	stopMap    = "metiers_stop_fr"
+	stopFilter = "metiers_stop"
+	edgeFilter = "metiers_edge"
+	pairFilter = "metiers_pair"
+	stemFilter = "metiers_stem"
 )
 
 // registerOnce registers the token filters bleve's registry must know
@@ -58,8 +58,8 @@ func registerFilters() {
 		must(registry.RegisterTokenFilter(foldFilter, func(map[string]any, *registry.Cache) (analysis.TokenFilter, error) {
 			return foldTokens{fold: asciifolding.New()}, nil
 		}))
-		must(registry.RegisterTokenFilter(titleFilter, func(map[string]any, *registry.Cache) (analysis.TokenFilter, error) {
-			return titleForms{}, nil
+		must(registry.RegisterTokenFilter(stemFilter, func(map[string]any, *registry.Cache) (analysis.TokenFilter, error) {
+			return newStemmer(), nil
 		}))
 		must(registry.RegisterTokenFilter(pairFilter, func(map[string]any, *registry.Cache) (analysis.TokenFilter, error) {
 			return wordPairs{}, nil
@@ -93,6 +93,45 @@ func isASCII(b []byte) bool {
 	return true
 }
 
+// stemmer maps a folded, lowercased term to its title form and then to
+// its French light stem (titleForm, then bleve's stemmer), remembering
+// each word's result: a corpus repeats the same few thousand words, and
+// stemming them again and again was a sixth of building an index.
+type stemmer struct {
+	light analysis.TokenFilter
+	mu    sync.RWMutex
+	known map[string]string
+}
+
+// maxStems bounds the words a stemmer remembers: queries can bring any
+// string, and a server's analyzer lives as long as its index.
+const maxStems = 1 << 18
+
+func newStemmer() *stemmer {
+	return &stemmer{light: fr.NewFrenchLightStemmerFilter(), known: map[string]string{}}
+}
+
+func (s *stemmer) Filter(in analysis.TokenStream) analysis.TokenStream {
+	for _, t := range in {
+		s.mu.RLock()
+		stem, ok := s.known[string(t.Term)]
+		s.mu.RUnlock()
+		if !ok {
+			word := string(t.Term)
+			one := analysis.TokenStream{&analysis.Token{Term: []byte(titleForm(word))}}
+			stem = string(s.light.Filter(one)[0].Term)
+			s.mu.Lock()
+			if len(s.known) < maxStems {
+				s.known[word] = stem
+			}
+			s.mu.Unlock()
+		}
+		// A new slice: the term may share its bytes with the text itself.
+		t.Term = []byte(stem)
+	}
+	return in
+}
+
 // wordPairs turns a token stream into the pairs of its consecutive
 // tokens, each one term (« incapacit travail »). Stop words are already
 // gone, so a pair joins the words a reader would type side by side
@@ -113,14 +152,13 @@ func (wordPairs) Filter(in analysis.TokenStream) analysis.TokenStream {
 	return out
 }
 
-// titleForms maps the forms the French light stemmer misses on job titles
-// to one term: feminine endings to the masculine (ingénieure, bouchère,
+// Title forms (titleForm, titleRules) map the forms the French light
+// stemmer misses on job titles to one term: feminine endings to the masculine (ingénieure, bouchère,
 // codeuse, directrice, technicienne, administrative, médicale, employée,
 // professionnelle), the inclusive middle-dot forms (technicien·ne,
 // employé·e), and plural -aux (travaux, médicaux) to -al/-ail. It runs
 // after folding and lowercasing, before the stemmer, on both documents and
 // queries, so both sides meet on the same term.
-type titleForms struct{}
 
 // titleRules are applied in order; the first that matches wins.
 var titleRules = []struct{ suffix, repl string }{
@@ -168,13 +206,6 @@ var exceptions = map[string]bool{
 	"scale": true, "sale": true, "ale": true, "vive": true,
 }
 
-func (titleForms) Filter(in analysis.TokenStream) analysis.TokenStream {
-	for _, t := range in {
-		t.Term = []byte(titleForm(string(t.Term)))
-	}
-	return in
-}
-
 // titleForm returns the normalised form of one folded, lowercased term.
 func titleForm(term string) string {
 	// Inclusive writing: technicien·ne, employé·e, conseiller·ère.
@@ -209,10 +240,10 @@ func addAnalysis(m *mapping.IndexMappingImpl) error {
 		return fmt.Errorf("index: edge n-gram filter: %w", err)
 	}
 	analyzers := map[string][]string{
-		AnalyzerFrench: {lowercase.Name, fr.ElisionName, foldFilter, stopFilter, titleFilter, fr.LightStemmerName},
+		AnalyzerFrench: {lowercase.Name, fr.ElisionName, foldFilter, stopFilter, stemFilter},
 		AnalyzerPlain:  {lowercase.Name, fr.ElisionName, foldFilter},
 		AnalyzerPrefix: {lowercase.Name, fr.ElisionName, foldFilter, edgeFilter},
-		AnalyzerPairs:  {lowercase.Name, fr.ElisionName, foldFilter, stopFilter, titleFilter, fr.LightStemmerName, pairFilter},
+		AnalyzerPairs:  {lowercase.Name, fr.ElisionName, foldFilter, stopFilter, stemFilter, pairFilter},
 	}
 	for name, filters := range analyzers {
 		err := m.AddCustomAnalyzer(name, map[string]any{
