@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"unicode"
 
 	"golang.org/x/text/runes"
@@ -126,8 +128,24 @@ func New(ctx context.Context, metiers []*corpus.Metier, opts Options) (*Recommen
 			return nil, fmt.Errorf("recommend: duplicate id %q", m.ID)
 		}
 		r.byID[m.ID] = i
-		r.vectors[i] = derive(m, r.tax, r.cm)
 	}
+	// Each guide's cues are matched on its own: on every core.
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				r.vectors[i] = derive(metiers[i], r.tax, r.cm)
+			}
+		}()
+	}
+	for i := range metiers {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
 	r.scaled = minMaxScale(r.vectors)
 	if opts.VectorsOnly {
 		r.similar = make([][]Similar, len(metiers))
