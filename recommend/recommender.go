@@ -5,10 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"runtime"
 	"sort"
 	"strings"
-	"sync"
 	"unicode"
 
 	"golang.org/x/text/runes"
@@ -130,22 +128,12 @@ func New(ctx context.Context, metiers []*corpus.Metier, opts Options) (*Recommen
 		r.byID[m.ID] = i
 	}
 	// Each guide's cues are matched on its own: on every core.
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				r.vectors[i] = derive(metiers[i], r.tax, r.cm)
-			}
-		}()
+	err = onEveryCore(ctx, len(metiers), func() func(int) {
+		return func(i int) { r.vectors[i] = derive(metiers[i], r.tax, r.cm) }
+	})
+	if err != nil {
+		return nil, err
 	}
-	for i := range metiers {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
 	r.scaled = minMaxScale(r.vectors)
 	if opts.VectorsOnly {
 		r.similar = make([][]Similar, len(metiers))

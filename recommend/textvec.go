@@ -4,10 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"runtime"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/metiers/metiers/corpus"
 	"github.com/metiers/metiers/index"
@@ -285,41 +283,25 @@ func (t *TextVectors) neighbours(ctx context.Context, k, shared, commonFrom int)
 		}
 	}
 	t.near = make([][]TextMatch, len(t.vecs))
-	rows := make(chan int)
-	var wg sync.WaitGroup
-	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			acc := make([]float32, len(t.vecs))
-			var touched []int32
-			for i := range rows {
-				touched = touched[:0]
-				for _, e := range t.vecs[i] {
-					for _, p := range postings[e.id] {
-						if acc[p.id] == 0 {
-							touched = append(touched, p.id)
-						}
-						acc[p.id] += e.w * p.w
+	return onEveryCore(ctx, len(t.vecs), func() func(int) {
+		acc := make([]float32, len(t.vecs))
+		var touched []int32
+		return func(i int) {
+			touched = touched[:0]
+			for _, e := range t.vecs[i] {
+				for _, p := range postings[e.id] {
+					if acc[p.id] == 0 {
+						touched = append(touched, p.id)
 					}
-				}
-				t.near[i] = t.best(i, acc, touched, k, shared)
-				for _, j := range touched {
-					acc[j] = 0
+					acc[p.id] += e.w * p.w
 				}
 			}
-		}()
-	}
-	var err error
-	for i := range t.vecs {
-		if err = ctx.Err(); err != nil {
-			break
+			t.near[i] = t.best(i, acc, touched, k, shared)
+			for _, j := range touched {
+				acc[j] = 0
+			}
 		}
-		rows <- i
-	}
-	close(rows)
-	wg.Wait()
-	return err
+	})
 }
 
 // best keeps the k guides with the highest cosine to guide i, with the
