@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -149,6 +150,11 @@ func (e *Engine) install(g *Generation) {
 			e.log.Warn("close old index", "error", err)
 		}
 	}
+	// A build leaves hundreds of megabytes of garbage (analysis, segment
+	// building) that the runtime would hand back to the system only
+	// slowly: hand it back now, once per reindex, so that a serving
+	// process's footprint is what it serves.
+	debug.FreeOSMemory()
 }
 
 // Current returns the generation being served, or ErrNotReady.
