@@ -130,7 +130,9 @@ func (e *Engine) install(g *Generation) {
 	// A new searcher, warmed on the new index before readers meet it:
 	// its document frequencies, vocabulary and response cache are those
 	// of the new index.
-	s, err := search.New(e.alias, e.opts.Search)
+	so := e.opts.Search
+	so.Guides = g.Corpus.Metiers
+	s, err := search.New(e.alias, so)
 	if err == nil {
 		if err := s.Warm(g.Index); err != nil {
 			e.log.Warn("warm searcher", "error", err)

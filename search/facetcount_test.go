@@ -144,3 +144,50 @@ func TestPhraseOverStopWords(t *testing.T) {
 		}
 	}
 }
+
+// TestSuggestTitlesFromGuides checks that suggestions take the same
+// titles from the guides the caller holds as from the index, including
+// a guide left out of them (read from the index then).
+func TestSuggestTitlesFromGuides(t *testing.T) {
+	c, err := corpus.Load(corpus.Sample())
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx, err := index.Build(context.Background(), c.Metiers, index.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	alias := bleve.NewIndexAlias(idx)
+	stored, err := New(alias, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	held, err := New(alias, Options{Guides: c.Metiers[1:]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	seen := map[string]bool{}
+	for _, q := range []string{"as", "tec", "méd", "codeu", "employ", "mutu", "RIM", "a"} {
+		want, err := stored.Suggest(ctx, q, 8)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := held.Suggest(ctx, q, 8)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%q: got %+v, want %+v", q, got, want)
+		}
+		for _, s := range got {
+			if s.Title == "" {
+				t.Errorf("%q: %s has no title", q, s.ID)
+			}
+			seen[s.ID] = true
+		}
+	}
+	if !seen[c.Metiers[0].ID] {
+		t.Errorf("the guide left out (%s) was never suggested: the fallback is untested", c.Metiers[0].ID)
+	}
+}

@@ -13,6 +13,7 @@ import (
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 
+	"github.com/metiers/metiers/corpus"
 	"github.com/metiers/metiers/index"
 )
 
@@ -39,6 +40,12 @@ type Options struct {
 	// Stats, when set, counts the cache's hits and misses (shared by the
 	// searchers of successive generations); else the searcher keeps its own.
 	Stats *CacheStats
+	// Guides, when the caller holds the guides of the index, give
+	// suggestions their titles without loading each hit's stored fields
+	// (the whole guide, kept for highlights: 40 % of a suggestion). A hit
+	// not among them (a guide of a newer index, during a swap) is read
+	// from the index.
+	Guides []*corpus.Metier
 }
 
 // Searcher runs readers' queries against an index (usually a bleve
@@ -54,6 +61,7 @@ type Searcher struct {
 	df       dfCache
 	cache    *cache
 	facets   facetTables
+	guides   map[string]*corpus.Metier
 	// twoPassMin is the guides a query must be able to match for its
 	// page to be highlighted apart (the constant; tests change it).
 	twoPassMin int
@@ -88,6 +96,12 @@ func New(idx bleve.Index, opts Options) (*Searcher, error) {
 	}
 	s := &Searcher{idx: idx, opts: opts, analyzer: a, plain: p, pairs: pa, cache: c, twoPassMin: twoPassMin}
 	s.synonyms = newSynonyms(s, opts.Synonyms)
+	if len(opts.Guides) > 0 {
+		s.guides = make(map[string]*corpus.Metier, len(opts.Guides))
+		for _, m := range opts.Guides {
+			s.guides[m.ID] = m
+		}
+	}
 	return s, nil
 }
 

@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"fmt"
+	bindex "github.com/blevesearch/bleve_index_api"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -65,14 +66,22 @@ func (s *Searcher) Suggest(ctx context.Context, q string, size int) ([]Suggestio
 		return []Suggestion{}, nil
 	}
 	req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(must...), size, 0, false)
-	req.Fields = []string{index.FieldTitle, index.FieldTitleFeminine}
+	if s.guides == nil {
+		req.Fields = []string{index.FieldTitle, index.FieldTitleFeminine}
+	}
 	res, err := s.idx.SearchInContext(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("suggest: %w", err)
 	}
 	out := make([]Suggestion, 0, len(res.Hits))
 	for _, h := range res.Hits {
-		out = append(out, Suggestion{ID: h.ID, Title: str(h.Fields[index.FieldTitle]), TitleFeminine: str(h.Fields[index.FieldTitleFeminine])})
+		sug := Suggestion{ID: h.ID, Title: str(h.Fields[index.FieldTitle]), TitleFeminine: str(h.Fields[index.FieldTitleFeminine])}
+		if s.guides != nil {
+			if sug.Title, sug.TitleFeminine, err = s.titles(h.ID); err != nil {
+				return nil, fmt.Errorf("suggest: %w", err)
+			}
+		}
+		out = append(out, sug)
 	}
 	if s.cache != nil {
 		s.cache.suggest.Add(key, out)
@@ -117,4 +126,25 @@ func (s *Searcher) suggestWord(folded string) query.Query {
 		}
 	}
 	return bleve.NewDisjunctionQuery(alts...)
+}
+
+// titles returns a guide's titles from the guides the searcher was given,
+// or from the index's stored fields when it is not among them.
+func (s *Searcher) titles(id string) (title, feminine string, err error) {
+	if m, ok := s.guides[id]; ok {
+		return m.Title, m.TitleFeminine, nil
+	}
+	doc, err := s.idx.Document(id)
+	if err != nil || doc == nil {
+		return "", "", fmt.Errorf("guide %s: %v", id, err)
+	}
+	doc.VisitFields(func(f bindex.Field) {
+		switch f.Name() {
+		case index.FieldTitle:
+			title = string(f.Value())
+		case index.FieldTitleFeminine:
+			feminine = string(f.Value())
+		}
+	})
+	return title, feminine, nil
 }
