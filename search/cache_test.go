@@ -5,9 +5,7 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/blevesearch/bleve/v2"
 
-	"github.com/metiers/metiers/corpus"
 	"github.com/metiers/metiers/index"
 )
 
@@ -17,15 +15,8 @@ import (
 // the first time and the second.
 func TestCacheAnswersAsTheIndex(t *testing.T) {
 	plain := newSample(t)
-	c, err := corpus.Load(corpus.Sample())
-	if err != nil {
-		t.Fatal(err)
-	}
-	idx, err := index.Build(context.Background(), c.Metiers, index.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cached, err := New(bleve.NewIndexAlias(idx), Options{Synonyms: index.DefaultSynonyms(), CacheSize: 64})
+	_, alias := sampleIndex(t)
+	cached, err := New(alias, Options{Synonyms: index.DefaultSynonyms(), CacheSize: 64})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,6 +27,20 @@ func sampleAndGenerated(t testing.TB, n int, seed int64) []*corpus.Metier {
 	return append(append([]*corpus.Metier{}, c.Metiers...), gen...)
 }
 
+// sampleIndex builds a new index of the sample guides, behind an alias.
+func sampleIndex(t testing.TB) (*corpus.Corpus, bleve.IndexAlias) {
+	t.Helper()
+	c, err := corpus.Load(corpus.Sample())
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx, err := index.Build(context.Background(), c.Metiers, index.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, bleve.NewIndexAlias(idx)
+}
+
 // TestFacetCountsMatchBleve checks the facet counts of the hit handler
 // against bleve's own terms facet over the same query, on the sample and
 // 300 generated guides, with and without filters.
@@ -149,15 +163,7 @@ func TestPhraseOverStopWords(t *testing.T) {
 // titles from the guides the caller holds as from the index, including
 // a guide left out of them (read from the index then).
 func TestSuggestTitlesFromGuides(t *testing.T) {
-	c, err := corpus.Load(corpus.Sample())
-	if err != nil {
-		t.Fatal(err)
-	}
-	idx, err := index.Build(context.Background(), c.Metiers, index.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	alias := bleve.NewIndexAlias(idx)
+	c, alias := sampleIndex(t)
 	stored, err := New(alias, Options{})
 	if err != nil {
 		t.Fatal(err)
