@@ -55,7 +55,7 @@ const HighlightStyle = htmlhl.Name
 
 // MappingVersion changes whenever the mapping or analysis changes, so
 // that an index built by an older binary is rebuilt rather than reused.
-const MappingVersion = "9"
+const MappingVersion = "10"
 
 // doc is what is indexed for one guide.
 type doc struct {
@@ -66,7 +66,7 @@ type doc struct {
 	Suggest       []string `json:"suggest"`
 	Tagline       string   `json:"tagline"`
 	Missions      []string `json:"missions"`
-	Text          []string `json:"text"`
+	Text          string   `json:"text"`
 	Titles        []string `json:"titles"`
 	SalaryMin     float64  `json:"salary_min"`
 	SalaryMax     float64  `json:"salary_max"`
@@ -241,18 +241,22 @@ func newDoc(m *corpus.Metier, tags Tagger) doc {
 	d.Titles = append(d.Titles, m.Acronyms...)
 	d.Words = append(append([]string{}, d.Titles...), m.Tagline)
 	d.Words = append(d.Words, m.Missions...)
-	d.Text = append(d.Text, m.Title, m.TitleFeminine, m.Tagline)
-	d.Text = append(d.Text, m.AltTitles...)
-	d.Text = append(d.Text, m.Acronyms...)
-	d.Text = append(d.Text, m.Missions...)
-	d.Text = append(d.Text, m.Qualities...)
+	parts := []string{m.Title, m.TitleFeminine, m.Tagline}
+	parts = append(parts, m.AltTitles...)
+	parts = append(parts, m.Acronyms...)
+	parts = append(parts, m.Missions...)
+	parts = append(parts, m.Qualities...)
 	for _, s := range body {
 		if strings.TrimSpace(s) != "" {
-			d.Text = append(d.Text, s)
+			parts = append(parts, s)
 		}
 	}
-	// Pairs do not run from one part of the guide to the next.
-	d.Pairs = d.Text
+	// The whole text is one value: loading a hit's stored fields for its
+	// highlights then makes one field, not one per part (a hundred on a
+	// long guide, most of a search's allocations). Its pairs stay part
+	// by part, so that they do not run from one part to the next.
+	d.Text = strings.Join(parts, "\n")
+	d.Pairs = parts
 	return d
 }
 
