@@ -197,3 +197,26 @@ func TestSuggestTitlesFromGuides(t *testing.T) {
 		t.Errorf("the guide left out (%s) was never suggested: the fallback is untested", c.Metiers[0].ID)
 	}
 }
+
+// TestWarmBuildsFacetTable checks that warming a searcher builds the
+// facet table its first search then uses, rather than that search.
+func TestWarmBuildsFacetTable(t *testing.T) {
+	_, alias := sampleIndex(t)
+	s, err := New(alias, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Warm(alias); err != nil {
+		t.Fatal(err)
+	}
+	warmed := s.facets.last
+	if warmed == nil || len(warmed.terms) == 0 {
+		t.Fatal("Warm built no facet table")
+	}
+	if _, err := s.Search(context.Background(), Request{Query: "médecin"}); err != nil {
+		t.Fatal(err)
+	}
+	if s.facets.last != warmed {
+		t.Error("the first search built the facet table again")
+	}
+}

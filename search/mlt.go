@@ -95,11 +95,26 @@ func (s *Searcher) docFreqOf(idx bleve.Index) (map[string]int, int, error) {
 }
 
 // Warm reads, from idx, what the first query would otherwise read (the
-// document frequencies and the vocabulary of the index), so that the
+// document frequencies and the vocabulary of the index, the facet table
+// of its current snapshot), so that the
 // first reader after a reindex does not wait for it. idx must be the
 // index the searcher's alias is about to serve.
 func (s *Searcher) Warm(idx bleve.Index) error {
-	_, _, err := s.docFreqOf(idx)
+	if _, _, err := s.docFreqOf(idx); err != nil {
+		return err
+	}
+	// The facet table of the index's current snapshot, which its first
+	// searches will read.
+	adv, err := idx.Advanced()
+	if err != nil {
+		return fmt.Errorf("search: warm: %w", err)
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return fmt.Errorf("search: warm: %w", err)
+	}
+	defer r.Close()
+	_, err = s.facets.get(context.Background(), r)
 	return err
 }
 

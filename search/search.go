@@ -241,6 +241,11 @@ func (s *Searcher) Search(ctx context.Context, r Request) (*Response, error) {
 			Score:         h.Score,
 			Highlights:    highlights(h.Fragments),
 		}
+		// A page read in two passes can miss a guide's stored fields when
+		// a reindex swapped the index between them.
+		if m, ok := s.guides[h.ID]; ok && h.Fields == nil {
+			hit.Title, hit.TitleFeminine, hit.Tagline = m.Title, m.TitleFeminine, m.Tagline
+		}
 		if r.Explain && h.Expl != nil {
 			hit.Explain = h.Expl
 		}
