@@ -3,13 +3,13 @@ package search
 import (
 	"context"
 	"fmt"
-	bindex "github.com/blevesearch/bleve_index_api"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
+	bindex "github.com/blevesearch/bleve_index_api"
 
 	"github.com/metiers/metiers/index"
 )
@@ -78,7 +78,9 @@ func (s *Searcher) Suggest(ctx context.Context, q string, size int) ([]Suggestio
 		sug := Suggestion{ID: h.ID, Title: str(h.Fields[index.FieldTitle]), TitleFeminine: str(h.Fields[index.FieldTitleFeminine])}
 		if s.guides != nil {
 			if sug.Title, sug.TitleFeminine, err = s.titles(h.ID); err != nil {
-				return nil, fmt.Errorf("suggest: %w", err)
+				// Gone with an index swapped under the search: a
+				// suggestion without a title would say nothing.
+				continue
 			}
 		}
 		out = append(out, sug)
@@ -135,8 +137,11 @@ func (s *Searcher) titles(id string) (title, feminine string, err error) {
 		return m.Title, m.TitleFeminine, nil
 	}
 	doc, err := s.idx.Document(id)
-	if err != nil || doc == nil {
-		return "", "", fmt.Errorf("guide %s: %v", id, err)
+	if err != nil {
+		return "", "", fmt.Errorf("guide %s: %w", id, err)
+	}
+	if doc == nil {
+		return "", "", fmt.Errorf("guide %s is not in the index", id)
 	}
 	doc.VisitFields(func(f bindex.Field) {
 		switch f.Name() {
