@@ -153,12 +153,13 @@ func (wordPairs) Filter(in analysis.TokenStream) analysis.TokenStream {
 }
 
 // Title forms (titleForm, titleRules) map the forms the French light
-// stemmer misses on job titles to one term: feminine endings to the masculine (ingénieure, bouchère,
-// codeuse, directrice, technicienne, administrative, médicale, employée,
-// professionnelle), the inclusive middle-dot forms (technicien·ne,
-// employé·e), and plural -aux (travaux, médicaux) to -al/-ail. It runs
-// after folding and lowercasing, before the stemmer, on both documents and
-// queries, so both sides meet on the same term.
+// stemmer misses on job titles to one term: feminine endings to the
+// masculine (ingénieure, bouchère, codeuse, directrice, technicienne,
+// administrative, médicale, employée, professionnelle), the inclusive
+// middle-dot forms (technicien·ne, employé·e), and plural -aux (travaux,
+// médicaux) to -al/-ail. It runs after folding and lowercasing, before the
+// stemmer, on both documents and queries, so both sides meet on the same
+// term.
 
 // titleRules are applied in order; the first that matches wins.
 var titleRules = []struct{ suffix, repl string }{
