@@ -220,3 +220,60 @@ func TestWarmBuildsFacetTable(t *testing.T) {
 		t.Error("the first search built the facet table again")
 	}
 }
+
+// TestPagesMatchBleveHighlights checks that the fields and highlights
+// filled from cached documents are those bleve gives when it loads and
+// highlights the hits itself, in one pass and in two.
+func TestPagesMatchBleveHighlights(t *testing.T) {
+	idx, err := index.Build(context.Background(), sampleAndGenerated(t, 60, 5), index.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(bleve.NewIndexAlias(idx), Options{Synonyms: index.DefaultSynonyms()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, twoPass := range []bool{false, true} {
+		s.twoPassMin = 1 << 30
+		if twoPass {
+			s.twoPassMin = 0
+		}
+		for _, r := range []Request{
+			{Query: "médecin"},
+			{Query: "secretaire medicale"},
+			{Query: "incapacité de travail", Page: 2, Size: 4},
+			{Query: "mutuele"},
+			{Query: "l'INAMI", Filters: Filters{StudyMax: 4}},
+		} {
+			if err := s.validate(&r); err != nil {
+				t.Fatal(err)
+			}
+			// Twice: from the index, then from the cached documents.
+			for round := 0; round < 2; round++ {
+				p := s.fullQuery(r.Query, s.words(r.Query), true, false)
+				got, _, err := s.run(ctx, p, r)
+				if err != nil {
+					t.Fatal(err)
+				}
+				req := bleve.NewSearchRequestOptions(withBonus(withFilters(p.match, r.Filters), p.phrase), r.Size, (r.Page-1)*r.Size, false)
+				req.Fields = shownFields
+				req.Highlight = bleve.NewHighlightWithStyle(index.HighlightStyle)
+				req.Highlight.Fields = highlightFields
+				want, err := s.idx.SearchInContext(ctx, req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(got.Hits) == 0 || len(got.Hits) != len(want.Hits) {
+					t.Fatalf("%q: %d hits, bleve %d", r.Query, len(got.Hits), len(want.Hits))
+				}
+				for i := range want.Hits {
+					g, w := got.Hits[i], want.Hits[i]
+					if g.ID != w.ID || !reflect.DeepEqual(g.Fields, w.Fields) || !reflect.DeepEqual(g.Fragments, w.Fragments) {
+						t.Errorf("%q (two passes %v, round %d), hit %d:\n got %s %v %v\nwant %s %v %v", r.Query, twoPass, round, i, g.ID, g.Fields, g.Fragments, w.ID, w.Fields, w.Fragments)
+					}
+				}
+			}
+		}
+	}
+}

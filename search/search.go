@@ -62,6 +62,7 @@ type Searcher struct {
 	cache    *cache
 	facets   facetTables
 	guides   map[string]*corpus.Metier
+	pages    *pages
 	// twoPassMin is the guides a query must be able to match for its
 	// page to be highlighted apart (the constant; tests change it).
 	twoPassMin int
@@ -94,7 +95,11 @@ func New(idx bleve.Index, opts Options) (*Searcher, error) {
 	if err != nil {
 		return nil, fmt.Errorf("search: cache: %w", err)
 	}
-	s := &Searcher{idx: idx, opts: opts, analyzer: a, plain: p, pairs: pa, cache: c, twoPassMin: twoPassMin}
+	pg, err := newPages(idx)
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	s := &Searcher{idx: idx, opts: opts, analyzer: a, plain: p, pairs: pa, cache: c, pages: pg, twoPassMin: twoPassMin}
 	s.synonyms = newSynonyms(s, opts.Synonyms)
 	if len(opts.Guides) > 0 {
 		s.guides = make(map[string]*corpus.Metier, len(opts.Guides))
@@ -341,8 +346,11 @@ func (s *Searcher) run(ctx context.Context, p *plan, r Request) (*bleve.SearchRe
 	q := withBonus(withFilters(p.match, r.Filters), p.phrase)
 	from := (r.Page - 1) * r.Size
 	if !p.many {
-		res, err := s.idx.SearchInContext(counting, s.pageRequest(q, r.Size, from, r.Explain))
+		res, err := s.idx.SearchInContext(counting, withLocations(q, r.Size, from, r.Explain))
 		if err != nil {
+			return nil, nil, fmt.Errorf("search: %w", err)
+		}
+		if err := s.pages.fill(res.Hits); err != nil {
 			return nil, nil, fmt.Errorf("search: %w", err)
 		}
 		return res, fc, nil
@@ -361,8 +369,11 @@ func (s *Searcher) run(ctx context.Context, p *plan, r Request) (*bleve.SearchRe
 	// The highlights come from the words' matches alone, as in one pass:
 	// filters and the pairs field hold no positions.
 	page := bleve.NewDocIDQuery(ids)
-	hl, err := s.idx.SearchInContext(ctx, s.pageRequest(bleve.NewConjunctionQuery(page, p.match), len(ids), 0, false))
+	hl, err := s.idx.SearchInContext(ctx, withLocations(bleve.NewConjunctionQuery(page, p.match), len(ids), 0, false))
 	if err != nil {
+		return nil, nil, fmt.Errorf("search: %w", err)
+	}
+	if err := s.pages.fill(hl.Hits); err != nil {
 		return nil, nil, fmt.Errorf("search: %w", err)
 	}
 	byID := make(map[string]*bsearch.DocumentMatch, len(hl.Hits))
@@ -377,13 +388,11 @@ func (s *Searcher) run(ctx context.Context, p *plan, r Request) (*bleve.SearchRe
 	return res, fc, nil
 }
 
-// pageRequest asks for a page of hits with the fields and highlights a
-// response shows.
-func (s *Searcher) pageRequest(q query.Query, size, from int, explain bool) *bleve.SearchRequest {
+// withLocations asks for a page of hits with the term locations of their
+// matches, from which pages.fill quotes them.
+func withLocations(q query.Query, size, from int, explain bool) *bleve.SearchRequest {
 	req := bleve.NewSearchRequestOptions(q, size, from, explain)
-	req.Fields = []string{index.FieldTitle, index.FieldTitleFeminine, index.FieldTagline}
-	req.Highlight = bleve.NewHighlightWithStyle(index.HighlightStyle)
-	req.Highlight.Fields = []string{index.FieldTitles, index.FieldTagline, index.FieldMissions, index.FieldText}
+	req.IncludeLocations = true
 	return req
 }
 
