@@ -96,9 +96,9 @@ func (s *Searcher) docFreqOf(idx bleve.Index) (map[string]int, int, error) {
 
 // Warm reads, from idx, what the first query would otherwise read (the
 // document frequencies and the vocabulary of the index, the facet table
-// of its current snapshot), so that the
-// first reader after a reindex does not wait for it. idx must be the
-// index the searcher's alias is about to serve.
+// of its current snapshot), so that the first reader after a reindex
+// does not wait for it. idx must be the index the searcher's alias is
+// about to serve.
 func (s *Searcher) Warm(idx bleve.Index) error {
 	if _, _, err := s.docFreqOf(idx); err != nil {
 		return err

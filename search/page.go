@@ -49,21 +49,32 @@ func newPages(idx bleve.Index) (*pages, error) {
 	return &pages{idx: idx, hl: hl, docs: docs}, nil
 }
 
+// doc returns a guide's stored document, from the cache or the index;
+// nil when the index no longer holds it.
+func (p *pages) doc(id string) (bindex.Document, error) {
+	if doc, ok := p.docs.Get(id); ok {
+		return doc, nil
+	}
+	doc, err := p.idx.Document(id)
+	if err != nil {
+		return nil, fmt.Errorf("guide %s: %w", id, err)
+	}
+	if doc != nil {
+		p.docs.Add(id, doc)
+	}
+	return doc, nil
+}
+
 // fill sets each hit's shown fields and the fragments of its matches,
 // from the term locations the search kept.
 func (p *pages) fill(hits bsearch.DocumentMatchCollection) error {
 	for _, h := range hits {
-		doc, ok := p.docs.Get(h.ID)
-		if !ok {
-			var err error
-			if doc, err = p.idx.Document(h.ID); err != nil {
-				return fmt.Errorf("guide %s: %w", h.ID, err)
-			}
-			if doc == nil {
-				// Gone with an index swapped under the search.
-				continue
-			}
-			p.docs.Add(h.ID, doc)
+		doc, err := p.doc(h.ID)
+		if err != nil {
+			return err
+		}
+		if doc == nil {
+			continue // gone with an index swapped under the search
 		}
 		doc.VisitFields(func(f bindex.Field) {
 			for _, name := range shownFields {

@@ -33,7 +33,9 @@ const (
 	exactBoost  = 1.0
 	prefixBoost = 0.45
 	fuzzyBoost  = 0.2
-	phraseBoost = 12.0
+	// pairBoost weighs each pair of the query's words found side by
+	// side (ONISEP MRR@10 by boost: 3 0.531, 6 0.534, 12 0.534, 24 0.524).
+	pairBoost = 12.0
 	// synonymBoost weighs the query rewritten with domain synonyms.
 	synonymBoost = 0.5
 	// correctionBoost weighs a misspelt word's correction against the
@@ -111,7 +113,7 @@ func (s *Searcher) synonymQuery(ws []word, prefix, relaxed bool) query.Query {
 	}
 	var alts []query.Query
 	for _, v := range variants {
-		// A rewritten text earns no phrase bonus: it already ranks
+		// A rewritten text earns no pairs bonus: it already ranks
 		// below the reader's own words.
 		if q := s.wordsQuery(v.words, prefix && v.keepsLast, relaxed); q != nil {
 			alts = append(alts, q)
@@ -156,14 +158,14 @@ func (s *Searcher) wordsQuery(ws []word, prefix, relaxed bool) query.Query {
 	return d
 }
 
-// phraseQuery is the proximity bonus of a text of two words or more, or
+// pairsQuery is the proximity bonus of a text of two words or more, or
 // nil: each pair of its words side by side, as typed (stop words left
 // out: « incapacité de travail » is the pair « incapacit travail »), is a
 // term of the pairs field. A term query reads no positions and skips
 // the guides it need not see, so the bonus costs little even over
 // thousands of matches; with several pairs, bleve's coord factor gives
 // a guide with all of them the whole bonus.
-func (s *Searcher) phraseQuery(text string, ws []word) query.Query {
+func (s *Searcher) pairsQuery(text string, ws []word) query.Query {
 	if len(ws) < 2 {
 		return nil
 	}
@@ -176,7 +178,7 @@ func (s *Searcher) phraseQuery(text string, ws []word) query.Query {
 		seen[p] = true
 		tq := bleve.NewTermQuery(p)
 		tq.SetField(index.FieldPairs)
-		tq.SetBoost(phraseBoost)
+		tq.SetBoost(pairBoost)
 		alts = append(alts, tq)
 	}
 	switch len(alts) {

@@ -272,9 +272,9 @@ const minStrictHits = 10
 // its words side by side, and whether the match may hold so many guides
 // that the page is highlighted apart.
 type plan struct {
-	match  query.Query
-	phrase query.Query
-	many   bool
+	match query.Query
+	pairs query.Query
+	many  bool
 }
 
 // fullQuery is the query of the words with their synonym rewrites, or nil. The
@@ -286,14 +286,14 @@ func (s *Searcher) fullQuery(text string, ws []word, prefix, relaxed bool) *plan
 	if tq == nil {
 		return nil
 	}
-	p := &plan{match: tq, phrase: s.phraseQuery(text, ws), many: s.mayMatch(ws, prefix, relaxed) >= s.twoPassMin}
+	bound := s.mayMatch(ws, prefix, relaxed)
+	p := &plan{match: tq, pairs: s.pairsQuery(text, ws), many: bound >= s.twoPassMin}
 	if !relaxed && s.plenty(ws) {
 		return p
 	}
 	if sq := s.synonymQuery(ws, prefix, relaxed); sq != nil {
 		sq.(query.BoostableQuery).SetBoost(synonymBoost)
 		p.match = bleve.NewDisjunctionQuery(tq, sq)
-		bound := s.mayMatch(ws, prefix, relaxed)
 		for _, v := range s.synonyms.variants(ws) {
 			bound += s.mayMatch(v.words, prefix && v.keepsLast, relaxed)
 		}
@@ -343,7 +343,7 @@ func (s *Searcher) mayMatch(ws []word, prefix, relaxed bool) int {
 func (s *Searcher) run(ctx context.Context, p *plan, r Request) (*bleve.SearchResult, *facetCounter, error) {
 	fc := &facetCounter{tables: &s.facets}
 	counting := context.WithValue(ctx, bsearch.MakeDocumentMatchHandlerKey, fc.handlerMaker(ctx))
-	q := withBonus(withFilters(p.match, r.Filters), p.phrase)
+	q := withBonus(withFilters(p.match, r.Filters), p.pairs)
 	from := (r.Page - 1) * r.Size
 	if !p.many {
 		res, err := s.idx.SearchInContext(counting, withLocations(q, r.Size, from, r.Explain))

@@ -136,9 +136,9 @@ func (s *Searcher) titles(id string) (title, feminine string, err error) {
 	if m, ok := s.guides[id]; ok {
 		return m.Title, m.TitleFeminine, nil
 	}
-	doc, err := s.idx.Document(id)
+	doc, err := s.pages.doc(id)
 	if err != nil {
-		return "", "", fmt.Errorf("guide %s: %w", id, err)
+		return "", "", err
 	}
 	if doc == nil {
 		return "", "", fmt.Errorf("guide %s is not in the index", id)

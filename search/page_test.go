@@ -1,0 +1,175 @@
+package search
+
+import (
+	"context"
+	"reflect"
+	"testing"
+
+	"github.com/blevesearch/bleve/v2"
+
+	"github.com/metiers/metiers/index"
+)
+
+// TestTwoPassesMatchOne runs the same searches in two passes (every
+// guide ranked without positions, then the page's guides for their
+// fields and highlights) and in one: both must give the same page,
+// scores, highlights, total and facets.
+func TestTwoPassesMatchOne(t *testing.T) {
+	idx, err := index.Build(context.Background(), sampleAndGenerated(t, 120, 3), index.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	alias := bleve.NewIndexAlias(idx)
+	exact, err := New(alias, Options{Synonyms: index.DefaultSynonyms()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	exact.twoPassMin = 1 << 30
+	twice, err := New(alias, Options{Synonyms: index.DefaultSynonyms()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	twice.twoPassMin = 0
+	ctx := context.Background()
+	for _, r := range []Request{
+		{Query: "médecin"},
+		{Query: "secretaire medicale"},
+		{Query: "incapacité de travail"},
+		{Query: "l'INAMI"},
+		{Query: "codage des diagnostics", Page: 2, Size: 5},
+		{Query: "mutuelle", Filters: Filters{StudyMax: 4}},
+		{Query: "gestion dossiers patients hôpital"},
+	} {
+		want, err := exact.Search(ctx, r)
+		if err != nil {
+			t.Fatalf("%q: %v", r.Query, err)
+		}
+		got, err := twice.Search(ctx, r)
+		if err != nil {
+			t.Fatalf("%q: %v", r.Query, err)
+		}
+		if len(want.Hits) == 0 {
+			t.Fatalf("%q: no hit", r.Query)
+		}
+		got.TookMS, want.TookMS = 0, 0
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%q: two passes differ from one\n got %+v\nwant %+v", r.Query, got, want)
+		}
+	}
+}
+
+// TestPairsOverStopWords checks that the bonus of words side by side
+// holds across the stop words between them, and only in their order.
+func TestPairsOverStopWords(t *testing.T) {
+	s := newSample(t)
+	ctx := context.Background()
+	for q, want := range map[string]uint64{
+		"incapacité de travail": 2, // employé de mutuelle, médecin conseil
+		"travail de incapacité": 0, // the same words, not as written
+	} {
+		pq := s.pairsQuery(q, s.words(q))
+		res, err := s.idx.SearchInContext(ctx, bleve.NewSearchRequest(pq))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Total != want {
+			t.Errorf("pairs of %q match %d guides, want %d", q, res.Total, want)
+		}
+	}
+}
+
+// TestSuggestTitlesFromGuides checks that suggestions take the same
+// titles from the guides the caller holds as from the index, including
+// a guide left out of them (read from the index then).
+func TestSuggestTitlesFromGuides(t *testing.T) {
+	c, alias := sampleIndex(t)
+	stored, err := New(alias, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	held, err := New(alias, Options{Guides: c.Metiers[1:]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	seen := map[string]bool{}
+	for _, q := range []string{"as", "tec", "méd", "codeu", "employ", "mutu", "RIM", "a"} {
+		want, err := stored.Suggest(ctx, q, 8)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := held.Suggest(ctx, q, 8)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%q: got %+v, want %+v", q, got, want)
+		}
+		for _, s := range got {
+			if s.Title == "" {
+				t.Errorf("%q: %s has no title", q, s.ID)
+			}
+			seen[s.ID] = true
+		}
+	}
+	if !seen[c.Metiers[0].ID] {
+		t.Errorf("the guide left out (%s) was never suggested: the fallback is untested", c.Metiers[0].ID)
+	}
+}
+
+// TestPagesMatchBleveHighlights checks that the fields and highlights
+// filled from cached documents are those bleve gives when it loads and
+// highlights the hits itself, in one pass and in two.
+func TestPagesMatchBleveHighlights(t *testing.T) {
+	idx, err := index.Build(context.Background(), sampleAndGenerated(t, 60, 5), index.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(bleve.NewIndexAlias(idx), Options{Synonyms: index.DefaultSynonyms()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, twoPass := range []bool{false, true} {
+		s.twoPassMin = 1 << 30
+		if twoPass {
+			s.twoPassMin = 0
+		}
+		for _, r := range []Request{
+			{Query: "médecin"},
+			{Query: "secretaire medicale"},
+			{Query: "incapacité de travail", Page: 2, Size: 4},
+			{Query: "mutuele"},
+			{Query: "l'INAMI", Filters: Filters{StudyMax: 4}},
+		} {
+			if err := s.validate(&r); err != nil {
+				t.Fatal(err)
+			}
+			// Twice: from the index, then from the cached documents.
+			for round := 0; round < 2; round++ {
+				p := s.fullQuery(r.Query, s.words(r.Query), true, false)
+				got, _, err := s.run(ctx, p, r)
+				if err != nil {
+					t.Fatal(err)
+				}
+				req := bleve.NewSearchRequestOptions(withBonus(withFilters(p.match, r.Filters), p.pairs), r.Size, (r.Page-1)*r.Size, false)
+				req.Fields = shownFields
+				req.Highlight = bleve.NewHighlightWithStyle(index.HighlightStyle)
+				req.Highlight.Fields = highlightFields
+				want, err := s.idx.SearchInContext(ctx, req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(got.Hits) == 0 || len(got.Hits) != len(want.Hits) {
+					t.Fatalf("%q: %d hits, bleve %d", r.Query, len(got.Hits), len(want.Hits))
+				}
+				for i := range want.Hits {
+					g, w := got.Hits[i], want.Hits[i]
+					if g.ID != w.ID || !reflect.DeepEqual(g.Fields, w.Fields) || !reflect.DeepEqual(g.Fragments, w.Fragments) {
+						t.Errorf("%q (two passes %v, round %d), hit %d:\n got %s %v %v\nwant %s %v %v", r.Query, twoPass, round, i, g.ID, g.Fields, g.Fragments, w.ID, w.Fields, w.Fragments)
+					}
+				}
+			}
+		}
+	}
+}
