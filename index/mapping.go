@@ -349,3 +349,6 @@ func StudyBucket(years float64) string {
 	}
 	return b[3]
 }
+
+// Text returns a guide's whole text as the text field indexes it.
+func Text(m *corpus.Metier) string { return newDoc(m, nil).Text }

@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"sync"
 
@@ -178,4 +179,32 @@ func (c *facetCounter) terms(size int) []FacetValue {
 		out = out[:size]
 	}
 	return out
+}
+
+// add adds the counts of another counter, of the same search's guides.
+func (c *facetCounter) add(o *facetCounter) {
+	if o.table == nil {
+		return
+	}
+	if c.table == nil {
+		c.table, c.counts = o.table, slices.Clone(o.counts)
+		return
+	}
+	if c.table == o.table {
+		for k, n := range o.counts {
+			c.counts[k] += n
+		}
+		return
+	}
+	// A reindex swapped the snapshot between the two searches: match
+	// the terms by name, dropping those the first table lacks.
+	pos := make(map[string]int, len(c.table.terms))
+	for k, t := range c.table.terms {
+		pos[t] = k
+	}
+	for k, n := range o.counts {
+		if i, ok := pos[o.table.terms[k]]; ok {
+			c.counts[i] += n
+		}
+	}
 }

@@ -64,7 +64,7 @@ func TestFacetCountsMatchBleve(t *testing.T) {
 			t.Fatal(err)
 		}
 		p := s.fullQuery(r.Query, s.words(r.Query), true, false)
-		res, fc, err := s.run(ctx, p, r)
+		res, fc, err := s.run(ctx, p, r, s.words(r.Query))
 		if err != nil {
 			t.Fatalf("%q: %v", r.Query, err)
 		}

@@ -38,8 +38,12 @@ type dfCache struct {
 	// them in order, for prefixes.
 	known  map[string]bool
 	sorted []string
-	docs   int
-	err    error
+	// words lists the words as written (folded) of the titles, tagline
+	// and missions, sorted, with the guides holding each: the
+	// vocabulary a misspelt word is corrected against.
+	words []wordCount
+	docs  int
+	err   error
 }
 
 func (s *Searcher) docFreq() (map[string]int, int, error) {
@@ -80,6 +84,10 @@ func (s *Searcher) docFreqOf(idx bleve.Index) (map[string]int, int, error) {
 		})
 		if err == nil {
 			err = visit(index.FieldTitles, func(t string, _ int) { s.df.known[t] = true })
+		}
+		if err == nil {
+			// The dictionary is read in term order.
+			err = visit(index.FieldWords, func(t string, c int) { s.df.words = append(s.df.words, wordCount{t, c}) })
 		}
 		if err != nil {
 			s.df.err = err

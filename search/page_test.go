@@ -14,22 +14,34 @@ import (
 // guide ranked without positions, then the page's guides for their
 // fields and highlights) and in one: both must give the same page,
 // scores, highlights, total and facets.
+// Both with and without the guides (re-ranked by titles, or not).
 func TestTwoPassesMatchOne(t *testing.T) {
-	idx, err := index.Build(context.Background(), sampleAndGenerated(t, 120, 3), index.Options{})
+	guides := sampleAndGenerated(t, 120, 3)
+	idx, err := index.Build(context.Background(), guides, index.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	alias := bleve.NewIndexAlias(idx)
-	exact, err := New(alias, Options{Synonyms: index.DefaultSynonyms()})
-	if err != nil {
-		t.Fatal(err)
+	for _, opts := range []Options{
+		{Synonyms: index.DefaultSynonyms()},
+		{Synonyms: index.DefaultSynonyms(), Guides: guides},
+	} {
+		exact, err := New(alias, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		exact.twoPassMin = 1 << 30
+		twice, err := New(alias, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		twice.twoPassMin = 0
+		twoPassesMatchOne(t, exact, twice)
 	}
-	exact.twoPassMin = 1 << 30
-	twice, err := New(alias, Options{Synonyms: index.DefaultSynonyms()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	twice.twoPassMin = 0
+}
+
+func twoPassesMatchOne(t *testing.T, exact, twice *Searcher) {
+	t.Helper()
 	ctx := context.Background()
 	for _, r := range []Request{
 		{Query: "médecin"},
@@ -148,7 +160,7 @@ func TestPagesMatchBleveHighlights(t *testing.T) {
 			// Twice: from the index, then from the cached documents.
 			for round := 0; round < 2; round++ {
 				p := s.fullQuery(r.Query, s.words(r.Query), true, false)
-				got, _, err := s.run(ctx, p, r)
+				got, _, err := s.run(ctx, p, r, s.words(r.Query))
 				if err != nil {
 					t.Fatal(err)
 				}

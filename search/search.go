@@ -63,6 +63,9 @@ type Searcher struct {
 	facets   facetTables
 	guides   map[string]*corpus.Metier
 	pages    *pages
+	// byTitle re-ranks the first hits by the guides' titles; nil when
+	// the searcher was not given the guides.
+	byTitle *titleIndex
 	// twoPassMin is the guides a query must be able to match for its
 	// page to be highlighted apart (the constant; tests change it).
 	twoPassMin int
@@ -106,6 +109,7 @@ func New(idx bleve.Index, opts Options) (*Searcher, error) {
 		for _, m := range opts.Guides {
 			s.guides[m.ID] = m
 		}
+		s.byTitle = newTitleIndex(s.guides, a.Terms)
 	}
 	return s, nil
 }
@@ -217,7 +221,7 @@ func (s *Searcher) Search(ctx context.Context, r Request) (*Response, error) {
 	if len(ws) == 0 {
 		return nil, fmt.Errorf("%w: the query has only stop words", ErrBadQuery)
 	}
-	res, fc, err := s.run(ctx, s.fullQuery(r.Query, ws, prefix, false), r)
+	res, fc, err := s.run(ctx, s.fullQuery(r.Query, ws, prefix, false), r, ws)
 	if err != nil {
 		return nil, err
 	}
@@ -225,7 +229,7 @@ func (s *Searcher) Search(ctx context.Context, r Request) (*Response, error) {
 	// worded otherwise) falls back to most of its words.
 	if res.Total < minStrictHits && r.Page == 1 {
 		if rq := s.fullQuery(r.Query, ws, prefix, true); rq != nil {
-			if relaxed, rfc, err := s.run(ctx, rq, r); err == nil && relaxed.Total > res.Total {
+			if relaxed, rfc, err := s.run(ctx, rq, r, ws); err == nil && relaxed.Total > res.Total {
 				res, fc = relaxed, rfc
 			}
 		}
@@ -338,54 +342,171 @@ func (s *Searcher) mayMatch(ws []word, prefix, relaxed bool) int {
 	return bound
 }
 
-// run executes a query with the request's filters, page and highlights,
-// and counts the facets of all the guides it matches.
-func (s *Searcher) run(ctx context.Context, p *plan, r Request) (*bleve.SearchResult, *facetCounter, error) {
+// run executes a query with the request's filters, ranks its hits
+// (re-ranked by titles when the searcher holds the guides), and counts
+// the facets of all the guides it matches; its hits are the request's
+// page, filled with their fields and highlights.
+func (s *Searcher) run(ctx context.Context, p *plan, r Request, ws []word) (*bleve.SearchResult, *facetCounter, error) {
 	fc := &facetCounter{tables: &s.facets}
 	counting := context.WithValue(ctx, bsearch.MakeDocumentMatchHandlerKey, fc.handlerMaker(ctx))
 	q := withBonus(withFilters(p.match, r.Filters), p.pairs)
 	from := (r.Page - 1) * r.Size
-	if !p.many {
-		res, err := s.idx.SearchInContext(counting, withLocations(q, r.Size, from, r.Explain))
-		if err != nil {
-			return nil, nil, fmt.Errorf("search: %w", err)
-		}
-		if err := s.pages.fill(res.Hits); err != nil {
-			return nil, nil, fmt.Errorf("search: %w", err)
-		}
-		return res, fc, nil
+	depth := from + r.Size
+	if s.byTitle != nil {
+		depth = max(depth, rerankDepth)
 	}
-	res, err := s.idx.SearchInContext(counting, bleve.NewSearchRequestOptions(q, r.Size, from, r.Explain))
+	// One pass reads the positions of every match anyway: ask for them.
+	req := bleve.NewSearchRequestOptions(q, depth, 0, r.Explain)
+	req.IncludeLocations = !p.many
+	res, err := s.idx.SearchInContext(counting, req)
 	if err != nil {
 		return nil, nil, fmt.Errorf("search: %w", err)
 	}
-	if len(res.Hits) == 0 {
+	hits := res.Hits
+	if s.byTitle != nil {
+		rw := s.rankingTerms(ws, hits)
+		cont := s.containedOf(rw)
+		added, extras, err := s.addContained(ctx, p, r, res, cont, fc)
+		if err != nil {
+			return nil, nil, err
+		}
+		res.Total += uint64(extras)
+		hits = s.rerank(rw, hits, cont, added)
+	}
+	if from >= len(hits) {
+		res.Hits = nil
 		return res, fc, nil
 	}
-	ids := make([]string, len(res.Hits))
-	for i, h := range res.Hits {
+	engine := make(map[string]bool, len(res.Hits))
+	for _, h := range res.Hits {
+		engine[h.ID] = true
+	}
+	res.Hits = hits[from:min(len(hits), from+r.Size)]
+	if err := s.fillPage(ctx, p, ws, res.Hits, engine); err != nil {
+		return nil, nil, err
+	}
+	return res, fc, nil
+}
+
+// addContained returns the guides whose title the query contains that
+// are not among the engine's hits (added), and counts how many of them
+// the query does not match at all (extras): those are counted in the
+// facets here, and by the caller in the total. Filters still apply.
+func (s *Searcher) addContained(ctx context.Context, p *plan, r Request, res *bleve.SearchResult, cont map[string]int, fc *facetCounter) (added []string, extras int, err error) {
+	in := make(map[string]bool, len(res.Hits))
+	for _, h := range res.Hits {
+		in[h.ID] = true
+	}
+	var missing []string
+	for id := range cont {
+		if !in[id] {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) == 0 {
+		return nil, 0, nil
+	}
+	sort.Strings(missing)
+	late := map[string]bool{}
+	if res.Total > uint64(len(res.Hits)) {
+		// Matches ranked past the hits asked for.
+		q := bleve.NewConjunctionQuery(bleve.NewDocIDQuery(missing), withFilters(p.match, r.Filters))
+		lr, err := s.idx.SearchInContext(ctx, bleve.NewSearchRequestOptions(q, len(missing), 0, false))
+		if err != nil {
+			return nil, 0, fmt.Errorf("search: %w", err)
+		}
+		for _, h := range lr.Hits {
+			late[h.ID] = true
+		}
+	}
+	var rest []string
+	for _, id := range missing {
+		if late[id] {
+			added = append(added, id)
+		} else {
+			rest = append(rest, id)
+		}
+	}
+	if len(rest) == 0 {
+		return added, 0, nil
+	}
+	ec := &facetCounter{tables: &s.facets}
+	counting := context.WithValue(ctx, bsearch.MakeDocumentMatchHandlerKey, ec.handlerMaker(ctx))
+	er, err := s.idx.SearchInContext(counting, bleve.NewSearchRequestOptions(withFilters(bleve.NewDocIDQuery(rest), r.Filters), len(rest), 0, false))
+	if err != nil {
+		return nil, 0, fmt.Errorf("search: %w", err)
+	}
+	for _, h := range er.Hits {
+		added = append(added, h.ID)
+	}
+	fc.add(ec)
+	return added, len(er.Hits), nil
+}
+
+// fillPage sets the page's fields and highlights. The engine's hits of
+// a query run with positions are quoted from them; the others (a query
+// run without positions, or a guide added for its title) are searched
+// again, alone, with positions.
+func (s *Searcher) fillPage(ctx context.Context, p *plan, ws []word, page bsearch.DocumentMatchCollection, engine map[string]bool) error {
+	var located, bare bsearch.DocumentMatchCollection
+	titled := false
+	for _, h := range page {
+		switch {
+		case engine[h.ID] && !p.many:
+			located = append(located, h)
+		default:
+			bare = append(bare, h)
+			titled = titled || !engine[h.ID]
+		}
+	}
+	if err := s.pages.fill(located); err != nil {
+		return fmt.Errorf("search: %w", err)
+	}
+	if len(bare) == 0 {
+		return nil
+	}
+	ids := make([]string, len(bare))
+	for i, h := range bare {
 		ids[i] = h.ID
 	}
 	// The highlights come from the words' matches alone, as in one pass:
-	// filters and the pairs field hold no positions.
-	page := bleve.NewDocIDQuery(ids)
-	hl, err := s.idx.SearchInContext(ctx, withLocations(bleve.NewConjunctionQuery(page, p.match), len(ids), 0, false))
+	// filters and the pairs field hold no positions. A guide found by its
+	// title alone is quoted for whichever words it holds.
+	var mark query.Query = p.match
+	if titled {
+		mark = bleve.NewDisjunctionQuery(p.match, s.anyWord(ws))
+	}
+	hl, err := s.idx.SearchInContext(ctx, withLocations(bleve.NewConjunctionQuery(bleve.NewDocIDQuery(ids), mark), len(ids), 0, false))
 	if err != nil {
-		return nil, nil, fmt.Errorf("search: %w", err)
+		return fmt.Errorf("search: %w", err)
 	}
 	if err := s.pages.fill(hl.Hits); err != nil {
-		return nil, nil, fmt.Errorf("search: %w", err)
+		return fmt.Errorf("search: %w", err)
 	}
 	byID := make(map[string]*bsearch.DocumentMatch, len(hl.Hits))
 	for _, h := range hl.Hits {
 		byID[h.ID] = h
 	}
-	for _, h := range res.Hits {
+	for _, h := range bare {
 		if m := byID[h.ID]; m != nil {
 			h.Fields, h.Fragments = m.Fields, m.Fragments
+		} else if !engine[h.ID] {
+			// It holds none of the words: its fields without highlights.
+			if err := s.pages.fill(bsearch.DocumentMatchCollection{h}); err != nil {
+				return fmt.Errorf("search: %w", err)
+			}
 		}
 	}
-	return res, fc, nil
+	return nil
+}
+
+// anyWord matches a guide holding any of the words.
+func (s *Searcher) anyWord(ws []word) query.Query {
+	alts := make([]query.Query, len(ws))
+	for i, w := range ws {
+		alts[i] = s.wordQuery(w, false)
+	}
+	return bleve.NewDisjunctionQuery(alts...)
 }
 
 // withLocations asks for a page of hits with the term locations of their

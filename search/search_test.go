@@ -42,7 +42,7 @@ func newSearcher(ms []*corpus.Metier) (*Searcher, error) {
 	if err != nil {
 		return nil, err
 	}
-	return New(bleve.NewIndexAlias(idx), Options{Synonyms: index.DefaultSynonyms()})
+	return New(bleve.NewIndexAlias(idx), Options{Synonyms: index.DefaultSynonyms(), Guides: ms})
 }
 
 type relevanceCase struct {

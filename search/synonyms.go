@@ -15,6 +15,7 @@ type synonymForm struct {
 // synonyms rewrites queries with the domain's equivalent forms.
 type synonyms struct {
 	groups [][]synonymForm
+	terms  map[string]bool // the terms of every form
 }
 
 // variant is a query rewritten with another form of a synonym group.
@@ -27,7 +28,7 @@ type variant struct {
 const maxVariants = 8
 
 func newSynonyms(s *Searcher, groups []index.SynonymGroup) synonyms {
-	var out synonyms
+	out := synonyms{terms: map[string]bool{}}
 	for _, g := range groups {
 		var forms []synonymForm
 		for _, f := range g {
@@ -40,6 +41,9 @@ func newSynonyms(s *Searcher, groups []index.SynonymGroup) synonyms {
 				terms = append(terms, w.terms...)
 			}
 			forms = append(forms, synonymForm{words: ws, terms: terms})
+			for _, t := range terms {
+				out.terms[t] = true
+			}
 		}
 		if len(forms) > 1 {
 			out.groups = append(out.groups, forms)
@@ -94,4 +98,14 @@ func findWords(ws, form []word) int {
 		}
 	}
 	return -1
+}
+
+// hasAll reports whether every term is a term of some synonym form.
+func (sy synonyms) hasAll(terms []string) bool {
+	for _, t := range terms {
+		if !sy.terms[t] {
+			return false
+		}
+	}
+	return len(terms) > 0
 }

@@ -71,7 +71,7 @@ func knownItem(ctx context.Context, onisepDir, romeDir string, n int, pg bool) (
 		return nil, err
 	}
 	defer idx.Close()
-	s, err := search.New(idx, search.Options{Synonyms: index.DefaultSynonyms()})
+	s, err := search.New(idx, search.Options{Synonyms: index.DefaultSynonyms(), Guides: imp.Metiers})
 	if err != nil {
 		return nil, err
 	}

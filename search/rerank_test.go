@@ -1,0 +1,140 @@
+package search
+
+import (
+	"context"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/blevesearch/bleve/v2"
+
+	"github.com/metiers/metiers/index"
+)
+
+// TestRerankedPages checks that re-ranked results page like any others:
+// each page holds at most its size, the pages of 7 laid end to end are
+// the pages of 35 (past the re-ranked depth too), with no guide twice
+// and the same total on every page.
+func TestRerankedPages(t *testing.T) {
+	guides := sampleAndGenerated(t, 200, 5)
+	idx, err := index.Build(context.Background(), guides, index.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(bleve.NewIndexAlias(idx), Options{Synonyms: index.DefaultSynonyms(), Guides: guides})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.byTitle == nil {
+		t.Fatal("a searcher given the guides does not re-rank")
+	}
+	ctx := context.Background()
+	for _, q := range []string{"médecin", "secrétaire médicale", "gestion dossiers patients hôpital", "codeur"} {
+		var wide, narrow []string
+		var total uint64
+		for page := 1; page <= 2; page++ {
+			res, err := s.Search(ctx, Request{Query: q, Page: page, Size: 35})
+			if err != nil {
+				t.Fatal(err)
+			}
+			total = res.Total
+			for _, h := range res.Hits {
+				wide = append(wide, h.ID)
+			}
+		}
+		if len(wide) <= rerankDepth {
+			t.Fatalf("%q: %d hits, want more than the %d re-ranked", q, len(wide), rerankDepth)
+		}
+		for page := 1; page <= 10; page++ {
+			res, err := s.Search(ctx, Request{Query: q, Page: page, Size: 7})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Hits) > 7 {
+				t.Fatalf("%q page %d: %d hits, size 7", q, page, len(res.Hits))
+			}
+			if res.Total != total {
+				t.Errorf("%q page %d: total %d, was %d", q, page, res.Total, total)
+			}
+			for _, h := range res.Hits {
+				narrow = append(narrow, h.ID)
+			}
+		}
+		if !reflect.DeepEqual(narrow, wide[:len(narrow)]) {
+			t.Errorf("%q: pages of 7 %v\ndiffer from pages of 35 %v", q, narrow, wide)
+		}
+		seen := map[string]bool{}
+		for _, id := range wide {
+			if seen[id] {
+				t.Errorf("%q: %s found twice", q, id)
+			}
+			seen[id] = true
+		}
+	}
+}
+
+// TestTitleContainment runs job titles worded otherwise than the ONISEP
+// guide they name, whose title they contain: the guide ranks first,
+// even when it holds none of the query's other words (then it is also
+// counted in the total).
+func TestTitleContainment(t *testing.T) {
+	s := newONISEP(t)
+	ctx := context.Background()
+	named := 0
+	for _, c := range []struct{ q, first string }{
+		{"Coupeuse prêt-à-porter", "coupeur"},
+		{"Conductrice de travaux second œuvre", "conducteur de travaux"},
+		{"Technicienne supérieure en automatisme", "technicien en automatisme"},
+		{"Manager de rayon alimentaire hors produits frais", "chef de rayon"},
+	} {
+		res, err := s.Search(ctx, Request{Query: c.q, Size: 50})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Hits) == 0 || res.Hits[0].Title != c.first {
+			var got []string
+			for _, h := range res.Hits[:min(3, len(res.Hits))] {
+				got = append(got, h.Title)
+			}
+			t.Errorf("%q: first %q, want %q", c.q, got, c.first)
+			continue
+		}
+		if !strings.Contains(strings.Join(res.Hits[0].Highlights["titles"], " "), "<mark>") && len(res.Hits[0].Highlights) == 0 {
+			t.Errorf("%q: %s has no highlight", c.q, c.first)
+		}
+		// The engine alone, without the guides' titles.
+		plain, err := New(s.idx, Options{Synonyms: index.DefaultSynonyms()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		alone, err := plain.Search(ctx, Request{Query: c.q, Size: 50})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if alone.Total > 50 || res.Total > 50 {
+			continue // the counts below need every hit
+		}
+		engine := map[string]bool{}
+		for _, h := range alone.Hits {
+			engine[h.ID] = true
+		}
+		cont := s.containedOf(s.words(c.q))
+		extras := 0
+		for _, h := range res.Hits {
+			if engine[h.ID] {
+				continue
+			}
+			extras++
+			if cont[h.ID] == 0 {
+				t.Errorf("%q: %s is neither matched nor named by the query", c.q, h.Title)
+			}
+		}
+		named += extras
+		if res.Total != alone.Total+uint64(extras) || len(res.Hits) != int(res.Total) {
+			t.Errorf("%q: total %d, %d hits, want %d matched + %d named by their titles", c.q, res.Total, len(res.Hits), alone.Total, extras)
+		}
+	}
+	if named == 0 {
+		t.Error("no query found a guide by its title alone")
+	}
+}
