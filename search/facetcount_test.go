@@ -92,10 +92,11 @@ func TestFacetCountsMatchBleve(t *testing.T) {
 }
 
 // TestWarmBuildsFacetTable checks that warming a searcher builds the
-// facet table its first search then uses, rather than that search.
+// facet table its first search then uses, rather than that search, and
+// hashes every guide's terms for the re-ranking.
 func TestWarmBuildsFacetTable(t *testing.T) {
-	_, alias := sampleIndex(t)
-	s, err := New(alias, Options{})
+	c, alias := sampleIndex(t)
+	s, err := New(alias, Options{Guides: c.Metiers})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,6 +106,11 @@ func TestWarmBuildsFacetTable(t *testing.T) {
 	warmed := s.facets.last
 	if warmed == nil || len(warmed.terms) == 0 {
 		t.Fatal("Warm built no facet table")
+	}
+	for _, m := range c.Metiers {
+		if _, ok := s.byTitle.terms.Load(m.ID); !ok {
+			t.Errorf("Warm left %s's terms to its first search", m.ID)
+		}
 	}
 	if _, err := s.Search(context.Background(), Request{Query: "médecin"}); err != nil {
 		t.Fatal(err)

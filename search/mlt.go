@@ -104,7 +104,7 @@ func (s *Searcher) docFreqOf(idx bleve.Index) (map[string]int, int, error) {
 
 // Warm reads, from idx, what the first query would otherwise read (the
 // document frequencies and the vocabulary of the index, the facet table
-// of its current snapshot), so that the first reader after a reindex
+// of its current snapshot, the guides' terms for re-ranking), so that the first reader after a reindex
 // does not wait for it. idx must be the index the searcher's alias is
 // about to serve.
 func (s *Searcher) Warm(idx bleve.Index) error {
@@ -122,8 +122,15 @@ func (s *Searcher) Warm(idx bleve.Index) error {
 		return fmt.Errorf("search: warm: %w", err)
 	}
 	defer r.Close()
-	_, err = s.facets.get(context.Background(), r)
-	return err
+	if _, err = s.facets.get(context.Background(), r); err != nil {
+		return err
+	}
+	// The guides' terms the re-ranking reads, so that a guide's first
+	// appearance among a query's first hits does not analyse its text.
+	if s.byTitle != nil {
+		s.byTitle.warm()
+	}
+	return nil
 }
 
 // known reports whether a term occurs in some guide; an error reading the

@@ -363,10 +363,14 @@ func (s *Searcher) run(ctx context.Context, p *plan, r Request, ws []word) (*ble
 		return nil, nil, fmt.Errorf("search: %w", err)
 	}
 	hits := res.Hits
+	engine := make(map[string]bool, len(hits))
+	for _, h := range hits {
+		engine[h.ID] = true
+	}
 	if s.byTitle != nil {
 		rw := s.rankingTerms(ws, hits)
 		cont := s.containedOf(rw)
-		added, extras, err := s.addContained(ctx, p, r, res, cont, fc)
+		added, extras, err := s.addContained(ctx, p, r, res, engine, cont, fc)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -377,10 +381,6 @@ func (s *Searcher) run(ctx context.Context, p *plan, r Request, ws []word) (*ble
 		res.Hits = nil
 		return res, fc, nil
 	}
-	engine := make(map[string]bool, len(res.Hits))
-	for _, h := range res.Hits {
-		engine[h.ID] = true
-	}
 	res.Hits = hits[from:min(len(hits), from+r.Size)]
 	if err := s.fillPage(ctx, p, ws, res.Hits, engine); err != nil {
 		return nil, nil, err
@@ -389,17 +389,13 @@ func (s *Searcher) run(ctx context.Context, p *plan, r Request, ws []word) (*ble
 }
 
 // addContained returns the guides whose title the query contains that
-// are not among the engine's hits (added), and counts how many of them
+// are not among the engine's hits (engine: their ids) (added), and counts how many of them
 // the query does not match at all (extras): those are counted in the
 // facets here, and by the caller in the total. Filters still apply.
-func (s *Searcher) addContained(ctx context.Context, p *plan, r Request, res *bleve.SearchResult, cont map[string]int, fc *facetCounter) (added []string, extras int, err error) {
-	in := make(map[string]bool, len(res.Hits))
-	for _, h := range res.Hits {
-		in[h.ID] = true
-	}
+func (s *Searcher) addContained(ctx context.Context, p *plan, r Request, res *bleve.SearchResult, engine map[string]bool, cont map[string]int, fc *facetCounter) (added []string, extras int, err error) {
 	var missing []string
 	for id := range cont {
-		if !in[id] {
+		if !engine[id] {
 			missing = append(missing, id)
 		}
 	}

@@ -15,7 +15,7 @@ type synonymForm struct {
 // synonyms rewrites queries with the domain's equivalent forms.
 type synonyms struct {
 	groups [][]synonymForm
-	terms  map[string]bool // the terms of every form
+	terms  map[string]bool // the terms of every form of the groups
 }
 
 // variant is a query rewritten with another form of a synonym group.
@@ -41,12 +41,14 @@ func newSynonyms(s *Searcher, groups []index.SynonymGroup) synonyms {
 				terms = append(terms, w.terms...)
 			}
 			forms = append(forms, synonymForm{words: ws, terms: terms})
-			for _, t := range terms {
-				out.terms[t] = true
-			}
 		}
 		if len(forms) > 1 {
 			out.groups = append(out.groups, forms)
+			for _, f := range forms {
+				for _, t := range f.terms {
+					out.terms[t] = true
+				}
+			}
 		}
 	}
 	return out
