@@ -185,3 +185,68 @@ func TestPagesMatchBleveHighlights(t *testing.T) {
 		}
 	}
 }
+
+// TestPagesOfRelaxedQuery reads the results page by page: the pages
+// must join into the first page of their joint size, with the same
+// total on each, also when the query is relaxed to most of its words
+// (page 2 used to run the strict query, whose total and hits differ).
+func TestPagesOfRelaxedQuery(t *testing.T) {
+	guides := sampleAndGenerated(t, 120, 5)
+	idx, err := index.Build(context.Background(), guides, index.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(idx, Options{Synonyms: index.DefaultSynonyms(), Guides: guides})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	relaxed := 0
+	for _, q := range []string{
+		"médecin comptable hôpital",
+		"secrétaire médicale développeur",
+		"infirmier",
+		"soins à domicile en pédiatrie",
+		"domicile pédiatrie",
+		"codage des diagnostics",
+	} {
+		ws := s.words(q)
+		strict, _, err := s.run(ctx, s.fullQuery(q, ws, true, false), Request{Query: q, Page: 1, Size: 1}, ws)
+		if err != nil {
+			t.Fatal(err)
+		}
+		whole, err := s.Search(ctx, Request{Query: q, Size: 12})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strict.Total < minStrictHits && whole.Total > strict.Total {
+			relaxed++
+		}
+		if whole.Total < 8 {
+			t.Fatalf("%q: %d hits, too few to page", q, whole.Total)
+		}
+		var joined []string
+		for page := 1; page <= 3; page++ {
+			res, err := s.Search(ctx, Request{Query: q, Page: page, Size: 4})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Total != whole.Total {
+				t.Errorf("%q page %d: total %d, page 1 of 12 says %d", q, page, res.Total, whole.Total)
+			}
+			for _, h := range res.Hits {
+				joined = append(joined, h.ID)
+			}
+		}
+		var want []string
+		for _, h := range whole.Hits {
+			want = append(want, h.ID)
+		}
+		if !reflect.DeepEqual(joined, want) {
+			t.Errorf("%q: pages of 4 give\n%v\nwant the first 12\n%v", q, joined, want)
+		}
+	}
+	if relaxed == 0 {
+		t.Error("no query was relaxed: the test no longer covers the fallback")
+	}
+}

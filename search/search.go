@@ -226,8 +226,10 @@ func (s *Searcher) Search(ctx context.Context, r Request) (*Response, error) {
 		return nil, err
 	}
 	// A long query whose words are not all in any guide (a job title
-	// worded otherwise) falls back to most of its words.
-	if res.Total < minStrictHits && r.Page == 1 {
+	// worded otherwise) falls back to most of its words. Every page
+	// decides alike (the strict total does not depend on the page), so
+	// page 2 continues the page 1 a reader saw.
+	if res.Total < minStrictHits {
 		if rq := s.fullQuery(r.Query, ws, prefix, true); rq != nil {
 			if relaxed, rfc, err := s.run(ctx, rq, r, ws); err == nil && relaxed.Total > res.Total {
 				res, fc = relaxed, rfc
