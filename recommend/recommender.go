@@ -50,9 +50,12 @@ type Weights struct {
 	Curated  float64
 }
 
-// DefaultWeights gives criteria and text equal say, and a curated link as
-// much as both.
-func DefaultWeights() Weights { return Weights{Criteria: 0.5, Text: 0.5, Curated: 0.5} }
+// DefaultWeights are the blend make eval chooses on the tuning half of
+// both real corpora: text 0.9, criteria 0.1 (equal weights ranked the
+// expert links lower: recall@10 0.64 against 0.75 on ONISEP, 0.30
+// against 0.32 on ROME). A curated link adds 0.5, half of the best
+// blended score.
+func DefaultWeights() Weights { return Weights{Criteria: 0.1, Text: 0.9, Curated: 0.5} }
 
 // Options configures a Recommender.
 type Options struct {
