@@ -69,7 +69,7 @@ func fuzziness(n int) int {
 }
 
 // words analyzes the query word by word. Stop words keep no term and are
-// dropped, unless the query holds nothing else.
+// dropped (typedWord keeps the one being typed when nothing else is left).
 func (s *Searcher) words(q string) []word {
 	var out []word
 	for _, raw := range index.SplitWords(q) {
@@ -87,6 +87,26 @@ func (s *Searcher) words(q string) []word {
 		}
 	}
 	return out
+}
+
+// typedWord returns the query's one word, folded, with no terms, when
+// the reader is typing the first word and it is a stop word so far:
+// « te » or « de » are the start of « technicien » or « dentiste » as
+// much as stop words, and the search box runs on every keystroke. As a
+// prefix of the titles' words (wordQuery's last-word clauses, which
+// need no terms) it finds what Suggest finds, where the query used to
+// be refused. A query of several stop words (« le la les ») is not one.
+func (s *Searcher) typedWord(q string) (word, bool) {
+	words := index.SplitWords(q)
+	if len(words) != 1 {
+		return word{}, false
+	}
+	parts := strings.Split(words[0], "-")
+	folded := strings.Join(s.plain.Terms(parts[len(parts)-1]), "")
+	if folded == "" {
+		return word{}, false
+	}
+	return word{raw: folded}, true
 }
 
 // textQuery builds the match of a text's words: every word must match

@@ -218,6 +218,11 @@ func (s *Searcher) Search(ctx context.Context, r Request) (*Response, error) {
 		}
 	}
 	ws := s.words(r.Query)
+	if len(ws) == 0 && prefix {
+		if w, ok := s.typedWord(r.Query); ok {
+			ws = []word{w}
+		}
+	}
 	if len(ws) == 0 {
 		return nil, fmt.Errorf("%w: the query has only stop words", ErrBadQuery)
 	}

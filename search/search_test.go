@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"strings"
 	"sync"
@@ -247,5 +248,51 @@ func TestTextMatch(t *testing.T) {
 	}
 	if len(tm) == 0 || tm[0].ID != "employe-de-mutuelle" {
 		t.Errorf("TextMatch: got %+v, want employe-de-mutuelle first", tm)
+	}
+}
+
+// TestEveryKeystroke types title words letter by letter, as the search
+// box sends them: every prefix finds the guide, also those that are
+// stop words (« me », « te », « se », « ma »), which used to be refused
+// as a query of stop words only.
+func TestEveryKeystroke(t *testing.T) {
+	s := newSample(t)
+	ctx := context.Background()
+	stops := 0
+	for word, id := range map[string]string{
+		"médecin":       "medecin-conseil-mutuelle-assurance",
+		"technicien":    "technicien-de-l-information-medicale",
+		"administratif": "assistant-administratif-medical",
+		"mutuelle":      "employe-de-mutuelle",
+		"codeur":        "codeur-medical",
+		"assistante":    "assistant-administratif-medical",
+		"employé":       "employe-de-mutuelle",
+	} {
+		runes := []rune(word)
+		for n := 1; n <= len(runes); n++ {
+			q := string(runes[:n])
+			if len(s.words(q)) == 0 {
+				stops++
+			}
+			res, err := s.Search(ctx, Request{Query: q})
+			if err != nil {
+				t.Errorf("%q: %v", q, err)
+				continue
+			}
+			found := false
+			for _, h := range res.Hits {
+				found = found || h.ID == id
+			}
+			if !found {
+				t.Errorf("%q: %s not among %d hits", q, id, len(res.Hits))
+			}
+		}
+	}
+	if stops == 0 {
+		t.Error("no prefix was a stop word: the test no longer covers them")
+	}
+	// A stop word typed whole (followed by a space) is still no query.
+	if _, err := s.Search(ctx, Request{Query: "de "}); !errors.Is(err, ErrBadQuery) {
+		t.Errorf(`"de ": %v, want ErrBadQuery`, err)
 	}
 }
