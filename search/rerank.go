@@ -269,10 +269,25 @@ func (s *Searcher) rerank(ws []word, hits bsearch.DocumentMatchCollection, cont 
 	for _, h := range head {
 		inHead[h.ID] = true
 	}
+	// A contained guide fetched past the head keeps its match (and the
+	// positions it was read with); its engine term is 0 all the same, as
+	// on the pages that fetch no deeper than the head.
+	var fetched map[string]*bsearch.DocumentMatch
+	if len(added) > 0 {
+		fetched = make(map[string]*bsearch.DocumentMatch, len(hits)-len(head))
+		for _, h := range hits[len(head):] {
+			fetched[h.ID] = h
+		}
+	}
 	for _, id := range added {
 		if !inHead[id] {
 			inHead[id] = true
-			ordered = append(ordered, &bsearch.DocumentMatch{ID: id, Score: s.rerankScore(id, 0, cont[id], qt)})
+			h := fetched[id]
+			if h == nil {
+				h = &bsearch.DocumentMatch{ID: id}
+			}
+			h.Score = s.rerankScore(id, 0, cont[id], qt)
+			ordered = append(ordered, h)
 		}
 	}
 	sort.SliceStable(ordered, func(i, j int) bool {

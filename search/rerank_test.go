@@ -138,3 +138,48 @@ func TestTitleContainment(t *testing.T) {
 		t.Error("no query found a guide by its title alone")
 	}
 }
+
+// TestEveryPageOnce walks every page of queries whose title-named
+// guides rank past the re-ranked head: each of the total guides must be
+// listed once, whatever the page size (pages from the sixth fetch
+// deeper than the head, and used to list such a guide twice and drop
+// another).
+func TestEveryPageOnce(t *testing.T) {
+	s := newONISEP(t)
+	ctx := context.Background()
+	for _, q := range []string{
+		"technicien démonstrateur en matériel agricole travail",
+		"ingénieur en R et D en énergies renouvelables travail",
+	} {
+		for _, size := range []int{7, 10, 50} {
+			seen := map[string]int{}
+			var total uint64
+			for page := 1; ; page++ {
+				res, err := s.Search(ctx, Request{Query: q, Page: page, Size: size})
+				if err != nil {
+					t.Fatalf("%q page %d: %v", q, page, err)
+				}
+				if page == 1 {
+					total = res.Total
+				} else if res.Total != total {
+					t.Errorf("%q size %d page %d: total %d, page 1 said %d", q, size, page, res.Total, total)
+				}
+				for i, h := range res.Hits {
+					if p, ok := seen[h.ID]; ok {
+						t.Errorf("%q size %d: %s on page %d and again on page %d (#%d)", q, size, h.ID, p, page, i+1)
+					}
+					seen[h.ID] = page
+				}
+				if len(res.Hits) < size {
+					break
+				}
+			}
+			if total <= 50 {
+				t.Fatalf("%q: %d hits, the walk never passes the head", q, total)
+			}
+			if uint64(len(seen)) != total {
+				t.Errorf("%q size %d: %d distinct guides over the pages, total %d", q, size, len(seen), total)
+			}
+		}
+	}
+}

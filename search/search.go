@@ -374,10 +374,14 @@ func (s *Searcher) run(ctx context.Context, p *plan, r Request, ws []word) (*ble
 	for _, h := range hits {
 		engine[h.ID] = true
 	}
+	headIDs := make(map[string]bool, rerankDepth)
+	for _, h := range hits[:min(len(hits), rerankDepth)] {
+		headIDs[h.ID] = true
+	}
 	if s.byTitle != nil {
 		rw := s.rankingTerms(ws, hits)
 		cont := s.containedOf(rw)
-		added, extras, err := s.addContained(ctx, p, r, res, engine, cont, fc)
+		added, extras, err := s.addContained(ctx, p, r, res, headIDs, engine, cont, fc)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -396,13 +400,16 @@ func (s *Searcher) run(ctx context.Context, p *plan, r Request, ws []word) (*ble
 }
 
 // addContained returns the guides whose title the query contains that
-// are not among the engine's hits (engine: their ids) (added), and counts how many of them
-// the query does not match at all (extras): those are counted in the
-// facets here, and by the caller in the total. Filters still apply.
-func (s *Searcher) addContained(ctx context.Context, p *plan, r Request, res *bleve.SearchResult, engine map[string]bool, cont map[string]int, fc *facetCounter) (added []string, extras int, err error) {
+// are not among the engine's first rerankDepth hits (head: their ids)
+// (added), and counts how many of them the query does not match at all
+// (extras): those are counted in the facets here, and by the caller in
+// the total. Filters still apply. A contained guide is added whether the
+// engine ranks it 60th or 600th, so that every page re-ranks the same
+// head (engine: the ids of every hit fetched, deeper on later pages).
+func (s *Searcher) addContained(ctx context.Context, p *plan, r Request, res *bleve.SearchResult, head, engine map[string]bool, cont map[string]int, fc *facetCounter) (added []string, extras int, err error) {
 	var missing []string
 	for id := range cont {
-		if !engine[id] {
+		if !head[id] {
 			missing = append(missing, id)
 		}
 	}
@@ -411,10 +418,18 @@ func (s *Searcher) addContained(ctx context.Context, p *plan, r Request, res *bl
 	}
 	sort.Strings(missing)
 	late := map[string]bool{}
-	if res.Total > uint64(len(res.Hits)) {
+	var unseen []string
+	for _, id := range missing {
+		if engine[id] {
+			late[id] = true // fetched past the head
+		} else {
+			unseen = append(unseen, id)
+		}
+	}
+	if len(unseen) > 0 && res.Total > uint64(len(res.Hits)) {
 		// Matches ranked past the hits asked for.
-		q := bleve.NewConjunctionQuery(bleve.NewDocIDQuery(missing), withFilters(p.match, r.Filters))
-		lr, err := s.idx.SearchInContext(ctx, bleve.NewSearchRequestOptions(q, len(missing), 0, false))
+		q := bleve.NewConjunctionQuery(bleve.NewDocIDQuery(unseen), withFilters(p.match, r.Filters))
+		lr, err := s.idx.SearchInContext(ctx, bleve.NewSearchRequestOptions(q, len(unseen), 0, false))
 		if err != nil {
 			return nil, 0, fmt.Errorf("search: %w", err)
 		}
