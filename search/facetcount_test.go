@@ -119,3 +119,38 @@ func TestWarmBuildsFacetTable(t *testing.T) {
 		t.Error("the first search built the facet table again")
 	}
 }
+
+// TestFacetCountIsFilteredTotal ticks every criteria and area facet of
+// queries near the relaxing threshold: the filtered total must be the
+// count the facet showed. The fallback to most of the words used to be
+// decided on the filtered count, so ticking a facet of 6 could show 194.
+func TestFacetCountIsFilteredTotal(t *testing.T) {
+	s := newONISEP(t)
+	ctx := context.Background()
+	checked := 0
+	for _, q := range []string{"vendeur conseil", "animateur nature", "assistant de direction", "technicien laboratoire", "Directeur technique en actuariat"} {
+		res, err := s.Search(ctx, Request{Query: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range []string{FacetCriteria, FacetArea} {
+			for _, fv := range res.Facets[name] {
+				f := Filters{Criteria: []string{fv.Value}}
+				if name == FacetArea {
+					f = Filters{Areas: []string{fv.Value}}
+				}
+				got, err := s.Search(ctx, Request{Query: q, Filters: f})
+				if err != nil {
+					t.Fatal(err)
+				}
+				checked++
+				if got.Total != uint64(fv.Count) {
+					t.Errorf("%q, %s %s: facet count %d, filtered total %d", q, name, fv.Value, fv.Count, got.Total)
+				}
+			}
+		}
+	}
+	if checked < 20 {
+		t.Errorf("only %d facet values checked", checked)
+	}
+}

@@ -226,7 +226,8 @@ func (s *Searcher) Search(ctx context.Context, r Request) (*Response, error) {
 	if len(ws) == 0 {
 		return nil, fmt.Errorf("%w: the query has only stop words", ErrBadQuery)
 	}
-	res, fc, err := s.run(ctx, s.fullQuery(r.Query, ws, prefix, false), r, ws)
+	strict := s.fullQuery(r.Query, ws, prefix, false)
+	res, fc, err := s.run(ctx, strict, r, ws)
 	if err != nil {
 		return nil, err
 	}
@@ -234,7 +235,7 @@ func (s *Searcher) Search(ctx context.Context, r Request) (*Response, error) {
 	// worded otherwise) falls back to most of its words. Every page
 	// decides alike (the strict total does not depend on the page), so
 	// page 2 continues the page 1 a reader saw.
-	if res.Total < minStrictHits {
+	if res.Total < minStrictHits && s.relaxes(ctx, strict, r, ws) {
 		if rq := s.fullQuery(r.Query, ws, prefix, true); rq != nil {
 			if relaxed, rfc, err := s.run(ctx, rq, r, ws); err == nil && relaxed.Total > res.Total {
 				res, fc = relaxed, rfc
@@ -278,6 +279,27 @@ func (s *Searcher) Search(ctx context.Context, r Request) (*Response, error) {
 // minStrictHits is the number of hits under which a query of two words
 // or more is relaxed to most of its words.
 const minStrictHits = 10
+
+// relaxes reports whether a query whose strict match found fewer than
+// minStrictHits guides under the request's filters falls back to most
+// of its words: only when it does without the filters too. A filter
+// narrows the results the reader saw (its facet count says how many),
+// where deciding on the filtered count let a filter that brought a
+// strict match under 10 widen it to most of the words (« vendeur
+// conseil » 40 results, its facet « riasec_r » 6, ticked: 194).
+func (s *Searcher) relaxes(ctx context.Context, strict *plan, r Request, ws []word) bool {
+	if r.Filters.empty() {
+		return true
+	}
+	r.Filters, r.Page, r.Size = Filters{}, 1, 1
+	res, _, err := s.run(ctx, strict, r, ws)
+	return err == nil && res.Total < minStrictHits
+}
+
+// empty reports whether no filter is set.
+func (f Filters) empty() bool {
+	return f.SalaryMin == 0 && f.SalaryMax == 0 && f.StudyMax == 0 && len(f.Areas) == 0 && len(f.Criteria) == 0
+}
 
 // plan is the query of a search: what a guide must match, the bonus of
 // its words side by side, and whether the match may hold so many guides
