@@ -53,26 +53,34 @@ func newCache(size int) (*cache, error) {
 
 // searchKey is the cache key of a validated request, whose last word is
 // a prefix or not; explained requests are not cached (their answer is
-// large and rarely asked twice).
+// large and rarely asked twice). Every string is written with its length
+// first, so no value can spell another request's key: separators alone
+// let « area=Flandre%00Luxembourg » (one area, no guide) share the key of
+// « area=Flandre&area=Luxembourg » and answer it wrongly until the next
+// reindex.
 func searchKey(r Request, prefix bool) (string, bool) {
 	if r.Explain {
 		return "", false
 	}
 	var b strings.Builder
-	b.WriteString(r.Query)
-	b.WriteByte(0)
+	str := func(v string) {
+		b.WriteString(strconv.Itoa(len(v)))
+		b.WriteByte(':')
+		b.WriteString(v)
+	}
+	str(r.Query)
 	b.WriteString(strconv.FormatBool(prefix))
 	for _, n := range []int{r.Page, r.Size, r.Filters.SalaryMin, r.Filters.SalaryMax} {
-		b.WriteByte(0)
+		b.WriteByte(',')
 		b.WriteString(strconv.Itoa(n))
 	}
-	b.WriteByte(0)
+	b.WriteByte(',')
 	b.WriteString(strconv.FormatFloat(r.Filters.StudyMax, 'g', -1, 64))
 	for _, list := range [][]string{r.Filters.Areas, r.Filters.Criteria} {
-		b.WriteByte(1)
+		b.WriteByte(',')
+		b.WriteString(strconv.Itoa(len(list)))
 		for _, v := range list {
-			b.WriteString(v)
-			b.WriteByte(0)
+			str(v)
 		}
 	}
 	return b.String(), true

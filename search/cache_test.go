@@ -28,6 +28,14 @@ func TestCacheAnswersAsTheIndex(t *testing.T) {
 		Request{Query: "médical", Size: 2, Page: 2},
 		Request{Query: "médical", Filters: Filters{StudyMax: 3}},
 		Request{Query: "médical", Filters: Filters{Areas: []string{"Liège"}}},
+		// Values that spelt another request's key with the separators
+		// of a first version: each pair must be answered apart.
+		Request{Query: "mutuelle", Filters: Filters{Areas: []string{"Flandre\x00Luxembourg"}}},
+		Request{Query: "mutuelle", Filters: Filters{Areas: []string{"Flandre", "Luxembourg"}}},
+		Request{Query: "médical", Filters: Filters{Areas: []string{"Flandre", "Luxembourg"}}},
+		Request{Query: "médical", Filters: Filters{Areas: []string{"Flandre\x00Luxembourg"}}},
+		Request{Query: "médical", Filters: Filters{Areas: []string{"secteur_sante"}}},
+		Request{Query: "médical", Filters: Filters{Criteria: []string{"secteur_sante"}}},
 	)
 	ids := func(r *Response) []string {
 		var out []string
