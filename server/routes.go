@@ -213,14 +213,16 @@ func (s *Server) listMetiers(c *gin.Context) {
 	}
 	list := all
 	if q.Has("page") || q.Has("size") {
-		if page == 0 {
+		if !q.Has("page") {
 			page = 1
 		}
-		if size == 0 {
+		if !q.Has("size") {
 			size = 50
 		}
-		if page < 1 || size < 1 || size > 1000 {
-			s.fail(c, fmt.Errorf("%w: page must be ≥ 1 and size between 1 and 1000", errBadRequest))
+		// Bounded as a search's pages are, so that (page-1)·size cannot
+		// overflow (page 2^63-1 used to panic).
+		if page < 1 || page > search.MaxPage || size < 1 || size > 1000 {
+			s.fail(c, fmt.Errorf("%w: page must be between 1 and %d and size between 1 and 1000", errBadRequest, search.MaxPage))
 			return
 		}
 		from := min((page-1)*size, len(all))
@@ -262,6 +264,10 @@ func (s *Server) getMetier(c *gin.Context) {
 // metierCriteria answers a guide's criterion vector and its tags (the
 // « Critères du métier »).
 func (s *Server) metierCriteria(c *gin.Context) {
+	if _, err := query(c); err != nil {
+		s.fail(c, err)
+		return
+	}
 	g, id, ok := s.metier(c)
 	if !ok {
 		return
@@ -302,6 +308,10 @@ func (s *Server) similar(c *gin.Context) {
 }
 
 func (s *Server) quiz(c *gin.Context) {
+	if _, err := query(c); err != nil {
+		s.fail(c, err)
+		return
+	}
 	g, ok := s.generation(c)
 	if !ok {
 		return
@@ -330,6 +340,10 @@ func decode(c *gin.Context, dst any) error {
 }
 
 func (s *Server) quizMatch(c *gin.Context) {
+	if _, err := query(c); err != nil {
+		s.fail(c, err)
+		return
+	}
 	var req recommend.MatchRequest
 	if err := decode(c, &req); err != nil {
 		s.fail(c, err)
@@ -352,6 +366,10 @@ func (s *Server) quizMatch(c *gin.Context) {
 }
 
 func (s *Server) metierQuiz(c *gin.Context) {
+	if _, err := query(c); err != nil {
+		s.fail(c, err)
+		return
+	}
 	g, id, ok := s.metier(c)
 	if !ok {
 		return
@@ -365,6 +383,10 @@ func (s *Server) metierQuiz(c *gin.Context) {
 }
 
 func (s *Server) scoreMetierQuiz(c *gin.Context) {
+	if _, err := query(c); err != nil {
+		s.fail(c, err)
+		return
+	}
 	var req struct {
 		Answers map[string]int `json:"answers"`
 	}
@@ -385,6 +407,10 @@ func (s *Server) scoreMetierQuiz(c *gin.Context) {
 }
 
 func (s *Server) criteria(c *gin.Context) {
+	if _, err := query(c); err != nil {
+		s.fail(c, err)
+		return
+	}
 	g, ok := s.generation(c)
 	if !ok {
 		return

@@ -133,6 +133,16 @@ func TestAPI(t *testing.T) {
 		{"POST", "/api/quiz/match", `{"text":"` + strings.Repeat("x", 5000) + `"}`, 413, nil},
 		{"POST", "/api/metiers/codeur-medical/quiz", `{"answers":{"zz":3}}`, 400, nil},
 		{"POST", "/api/metiers/nope/quiz", `{"answers":{}}`, 404, nil},
+		{"GET", "/api/metiers?size=0", "", 400, nil},
+		{"GET", "/api/metiers?page=0", "", 400, nil},
+		{"GET", "/api/metiers?page=9223372036854775807&size=1000", "", 400, nil}, // (page-1)·size overflowed: 500
+		{"GET", "/api/metiers?page=1000&size=1000", "", 200, func(m map[string]any) bool { return len(m["metiers"].([]any)) == 0 && m["total"].(float64) == 5 }},
+		{"GET", "/api/metiers/codeur-medical/criteria?x=1", "", 400, nil},
+		{"GET", "/api/metiers/codeur-medical/quiz?x=1", "", 400, nil},
+		{"POST", "/api/metiers/codeur-medical/quiz?x=1", `{"answers":{}}`, 400, nil},
+		{"GET", "/api/quiz?x=1", "", 400, nil},
+		{"POST", "/api/quiz/match?x=1", `{"answers":{}}`, 400, nil},
+		{"GET", "/api/criteria?x=1", "", 400, nil},
 		{"GET", "/api/nope", "", 404, nil},
 		{"DELETE", "/api/search", "", 405, nil},
 		{"POST", "/admin/reindex", "", 404, nil}, // no token configured: the admin routes do not exist
