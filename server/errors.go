@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
@@ -29,7 +30,9 @@ func status(err error) int {
 		return http.StatusNotFound
 	case errors.Is(err, engine.ErrReindexRunning):
 		return http.StatusConflict
-	case errors.Is(err, engine.ErrNotReady):
+	case errors.Is(err, engine.ErrNotReady), errors.Is(err, context.DeadlineExceeded):
+		// Not ready yet, or over http.request_timeout: the request may
+		// succeed later, and nothing is wrong with it.
 		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
@@ -46,6 +49,10 @@ func (s *Server) fail(c *gin.Context, err error) {
 	}
 	if code == http.StatusRequestEntityTooLarge {
 		msg = "request body too large"
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		s.log.Warn("request timed out", "path", c.Request.URL.Path)
+		msg = "the request took longer than the server allows; try again"
 	}
 	c.AbortWithStatusJSON(code, gin.H{"error": msg})
 }

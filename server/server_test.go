@@ -335,3 +335,26 @@ func TestCacheMetrics(t *testing.T) {
 		}
 	}
 }
+
+// TestTimeoutIs503 runs a search over a request timeout that has passed
+// before it starts: the reader gets 503 and a message saying to try
+// again, not a 500 « internal error ».
+func TestTimeoutIs503(t *testing.T) {
+	syn := index.DefaultSynonyms()
+	e, err := engine.New(engine.Options{Synonyms: syn, Search: search.Options{Synonyms: syn}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(New(e, Options{RequestTimeout: time.Nanosecond}).Handler())
+	t.Cleanup(func() { ts.Close(); e.Close() })
+	code, body := do(t, "GET", ts.URL+"/api/search?q=m%C3%A9decin", "")
+	if code != http.StatusServiceUnavailable {
+		t.Fatalf("got %d %v, want 503", code, body)
+	}
+	if msg, _ := body["error"].(string); !strings.Contains(msg, "try again") {
+		t.Errorf("error %q does not say to try again", msg)
+	}
+}
