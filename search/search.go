@@ -396,11 +396,11 @@ func (s *Searcher) run(ctx context.Context, p *plan, r Request, ws []word) (*ble
 	for _, h := range hits {
 		engine[h.ID] = true
 	}
-	headIDs := make(map[string]bool, rerankDepth)
-	for _, h := range hits[:min(len(hits), rerankDepth)] {
-		headIDs[h.ID] = true
-	}
 	if s.byTitle != nil {
+		headIDs := make(map[string]bool, rerankDepth)
+		for _, h := range hits[:min(len(hits), rerankDepth)] {
+			headIDs[h.ID] = true
+		}
 		rw := s.rankingTerms(ws, hits)
 		cont := s.containedOf(rw)
 		added, extras, err := s.addContained(ctx, p, r, res, headIDs, engine, cont, fc)
