@@ -98,6 +98,16 @@ func query(c *gin.Context, allowed ...string) (url.Values, error) {
 	return q, nil
 }
 
+// noParams refuses any query parameter, for the routes that take none,
+// and reports whether the request may go on.
+func (s *Server) noParams(c *gin.Context) bool {
+	if _, err := query(c); err != nil {
+		s.fail(c, err)
+		return false
+	}
+	return true
+}
+
 // intParam reads an optional whole number.
 func intParam(q url.Values, name string) (int, error) {
 	v := q.Get(name)
@@ -250,8 +260,7 @@ func (s *Server) metier(c *gin.Context) (*engine.Generation, string, bool) {
 }
 
 func (s *Server) getMetier(c *gin.Context) {
-	if _, err := query(c); err != nil {
-		s.fail(c, err)
+	if !s.noParams(c) {
 		return
 	}
 	g, id, ok := s.metier(c)
@@ -264,8 +273,7 @@ func (s *Server) getMetier(c *gin.Context) {
 // metierCriteria answers a guide's criterion vector and its tags (the
 // « Critères du métier »).
 func (s *Server) metierCriteria(c *gin.Context) {
-	if _, err := query(c); err != nil {
-		s.fail(c, err)
+	if !s.noParams(c) {
 		return
 	}
 	g, id, ok := s.metier(c)
@@ -308,8 +316,7 @@ func (s *Server) similar(c *gin.Context) {
 }
 
 func (s *Server) quiz(c *gin.Context) {
-	if _, err := query(c); err != nil {
-		s.fail(c, err)
+	if !s.noParams(c) {
 		return
 	}
 	g, ok := s.generation(c)
@@ -340,8 +347,7 @@ func decode(c *gin.Context, dst any) error {
 }
 
 func (s *Server) quizMatch(c *gin.Context) {
-	if _, err := query(c); err != nil {
-		s.fail(c, err)
+	if !s.noParams(c) {
 		return
 	}
 	var req recommend.MatchRequest
@@ -366,8 +372,7 @@ func (s *Server) quizMatch(c *gin.Context) {
 }
 
 func (s *Server) metierQuiz(c *gin.Context) {
-	if _, err := query(c); err != nil {
-		s.fail(c, err)
+	if !s.noParams(c) {
 		return
 	}
 	g, id, ok := s.metier(c)
@@ -383,8 +388,7 @@ func (s *Server) metierQuiz(c *gin.Context) {
 }
 
 func (s *Server) scoreMetierQuiz(c *gin.Context) {
-	if _, err := query(c); err != nil {
-		s.fail(c, err)
+	if !s.noParams(c) {
 		return
 	}
 	var req struct {
@@ -407,8 +411,7 @@ func (s *Server) scoreMetierQuiz(c *gin.Context) {
 }
 
 func (s *Server) criteria(c *gin.Context) {
-	if _, err := query(c); err != nil {
-		s.fail(c, err)
+	if !s.noParams(c) {
 		return
 	}
 	g, ok := s.generation(c)
