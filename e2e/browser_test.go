@@ -169,6 +169,28 @@ func TestSearchSuggestsDespiteATypo(t *testing.T) {
 	screenshot(t, ctx, "search.png")
 }
 
+// TestFirstKeystroke types one letter that is a French stop word (« m »,
+// on the way to « médecin »): the search box shows guides, where it used
+// to show « Oups ! … only stop words ».
+func TestFirstKeystroke(t *testing.T) {
+	base := site(t, "http://127.0.0.1")
+	ctx := browser(t, 1200, 1000)
+	var results string
+	err := chromedp.Run(ctx,
+		chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible(`#q`, chromedp.ByQuery),
+		chromedp.SendKeys(`#q`, "m", chromedp.ByQuery),
+		chromedp.WaitVisible(`#results .hits .hit, #results .error`, chromedp.ByQuery),
+		chromedp.Text(`#results`, &results, chromedp.ByQuery),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(results, "Oups") || !strings.Contains(results, "Médecin") {
+		t.Errorf("results for « m »: %q", results)
+	}
+}
+
 func TestGuideShowsSimilarMetiers(t *testing.T) {
 	base := site(t, "http://127.0.0.1")
 	ctx := browser(t, 1200, 1000)
