@@ -87,7 +87,7 @@ func New(opts Options) (*Engine, error) {
 // the corpus (fast restart), else a fresh build.
 func (e *Engine) Start(ctx context.Context) error {
 	start := time.Now()
-	g, err := open(ctx, e.opts)
+	g, err := open(ctx, e.opts, e.log)
 	if err != nil {
 		return err
 	}

@@ -365,7 +365,7 @@ func verify(ctx context.Context, g *Generation) error {
 
 // open reopens the current on-disk generation when its fingerprint
 // matches the corpus; it returns nil, nil when there is none to reuse.
-func open(ctx context.Context, opts Options) (*Generation, error) {
+func open(ctx context.Context, opts Options, log *slog.Logger) (*Generation, error) {
 	if opts.IndexDir == "" || opts.Rebuild {
 		return nil, nil
 	}
@@ -391,7 +391,10 @@ func open(ctx context.Context, opts Options) (*Generation, error) {
 	idx, err := index.Open(filepath.Join(dir, indexSub))
 	if err != nil {
 		lock.Unlock()
-		return nil, nil // unreadable: rebuild rather than fail
+		if errors.Is(err, index.ErrInUse) {
+			log.Info("index in use by another process (a server?): building a fresh generation", "dir", dir)
+		}
+		return nil, nil // unreadable or held: rebuild rather than fail
 	}
 	g := &Generation{Corpus: c, Index: idx, Dir: dir, Built: m.Built, Reused: true, byID: map[string]*corpus.Metier{}, lock: lock}
 	for _, mt := range c.Metiers {

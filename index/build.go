@@ -2,14 +2,23 @@ package index
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
+	bbolterrors "go.etcd.io/bbolt/errors"
 
 	"github.com/metiers/metiers/corpus"
 )
+
+// ErrInUse is returned by Open when another process holds the index.
+var ErrInUse = errors.New("the index is in use by another process")
+
+// openTimeout is how long Open waits for another process's lock.
+const openTimeout = time.Second
 
 // Options configures Build.
 type Options struct {
@@ -88,7 +97,13 @@ func Build(ctx context.Context, metiers []*corpus.Metier, opts Options) (idx ble
 // Open opens an index built by Build in dir.
 func Open(dir string) (bleve.Index, error) {
 	registerFilters()
-	idx, err := bleve.Open(dir)
+	// Another process serving the index holds its bolt file's lock: wait
+	// for it a moment, not for ever (a one-shot command beside a server
+	// used to hang, deaf to SIGTERM), and let the caller build its own.
+	idx, err := bleve.OpenUsing(dir, map[string]any{"bolt_timeout": openTimeout.String()})
+	if errors.Is(err, bbolterrors.ErrTimeout) {
+		return nil, fmt.Errorf("index: open %s: %w", dir, ErrInUse)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("index: open %s: %w", dir, err)
 	}
