@@ -124,6 +124,18 @@ func TestSplitTitleAndLevels(t *testing.T) {
 		"Le diplôme d'État de docteur en médecine est exigé.":              9,
 		"Un master est requis.": 5,
 		"Aucune indication.":    0,
+		// Found wrong by a review: « Bac +N » other than 2, 3, 5 and 8
+		// read 0, « bac + 11 » read 1, and « but » as a word read 2.
+		"Diplôme d'État de vétérinaire (Bac +6)":                                6,
+		"diplôme Bac + 7 docteur en médecine":                                   7,
+		"bac + 11 Diplôme d'État de docteur en médecine":                        11,
+		"niveau Bac +4 à Bac +5":                                                4,
+		"Accessible à tous les niveaux ; le transport est à but non commercial": 0,
+		"En début de carrière, un BTS ou un DUT.":                               2,
+		"Un BUT Génie électrique.":                                              2,
+		"Un Bac+3 (licence professionnelle).":                                   3,
+		"Avec une licence ou un Bac + 13":                                       3,
+		"Un Bac + 13 en médecine":                                               12,
 	} {
 		if got := romeStudyYears(in); got != want {
 			t.Errorf("romeStudyYears(%q) = %g, want %g", in, got, want)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/metiers/metiers/corpus"
@@ -89,28 +90,46 @@ var domainCriteria = []struct {
 	{"M18", "secteur_informatique"}, {"C11", "secteur_assurance"}, {"C14", "secteur_assurance"},
 }
 
-// romeLevels reads the shortest way in from the access text: the first
-// level it names, in years after secondary school.
+// levelRe finds the levels an access text names, as whole words (« but »
+// inside « début », or « à but non commercial », is no BUT): the
+// diplomas' acronyms in capitals, the rest in any case.
+var levelRe = regexp.MustCompile(`(?:^|[^\p{L}\p{N}])((?i:docteur en (?:médecine|pharmacie|chirurgie)|diplôme d'état de docteur|doctorat|bac ?\+ ?\d+|master|diplôme d'ingénieur|licence|bachelor|deust|baccalauréat|bac|brevet professionnel|cap|bep|sans diplôme)|BTS|DUT|BUT|BP)(?:[^\p{L}\p{N}]|$)`)
+
+// bacPlusRe reads the years of « Bac + N ».
+var bacPlusRe = regexp.MustCompile(`\+ ?(\d+)`)
+
+// romeLevels gives the years after secondary school of each level but
+// « Bac + N », which says them itself.
 var romeLevels = []struct {
 	re    *regexp.Regexp
 	years float64
 }{
-	{regexp.MustCompile(`(?i)docteur en (médecine|pharmacie|chirurgie)|diplôme d'état de docteur`), 9},
-	{regexp.MustCompile(`(?i)doctorat|bac ?\+ ?8`), 8},
-	{regexp.MustCompile(`(?i)bac ?\+ ?5|master|diplôme d'ingénieur`), 5},
-	{regexp.MustCompile(`(?i)bac ?\+ ?3|licence|bachelor`), 3},
-	{regexp.MustCompile(`(?i)bac ?\+ ?2|bts|dut|but\b|deust`), 2},
-	{regexp.MustCompile(`(?i)\bbac\b|baccalauréat|bp\b|brevet professionnel`), 0},
-	{regexp.MustCompile(`(?i)cap|bep|sans diplôme`), 0},
+	{regexp.MustCompile(`(?i)^(docteur en|diplôme d'état de docteur)`), 9},
+	{regexp.MustCompile(`(?i)^doctorat$`), 8},
+	{regexp.MustCompile(`(?i)^(master|diplôme d'ingénieur)$`), 5},
+	{regexp.MustCompile(`(?i)^(licence|bachelor)$`), 3},
+	{regexp.MustCompile(`^(BTS|DUT|BUT)$|(?i)^deust$`), 2},
 }
 
-var levelRe = regexp.MustCompile(`(?i)(docteur en (?:médecine|pharmacie|chirurgie)|diplôme d'état de docteur|doctorat|bac ?\+ ?\d|master|diplôme d'ingénieur|licence|bachelor|bts|dut|but\b|deust|\bbac\b|baccalauréat|\bcap\b|\bbep\b|sans diplôme)`)
+// maxStudyYears caps « Bac + N » (« bac + 13 » names a medical
+// specialty's whole course).
+const maxStudyYears = 12
 
+// romeStudyYears reads the shortest way in from the access text: the
+// first level it names, in years after secondary school (0 for the bac,
+// a CAP or no diploma, and when it names none).
 func romeStudyYears(text string) float64 {
-	// The first level the text names is the usual way in.
-	first := levelRe.FindString(text)
-	if first == "" {
+	m := levelRe.FindStringSubmatch(text)
+	if m == nil {
 		return 0
+	}
+	first := m[1]
+	if n := bacPlusRe.FindStringSubmatch(first); n != nil {
+		years, err := strconv.Atoi(n[1])
+		if err != nil {
+			return 0
+		}
+		return float64(min(years, maxStudyYears))
 	}
 	for _, l := range romeLevels {
 		if l.re.MatchString(first) {
