@@ -197,3 +197,25 @@ func TestFailedReindexKeepsServing(t *testing.T) {
 		t.Error("a failed reindex moved CURRENT")
 	}
 }
+
+// TestStopWordTitleBuilds indexes a valid guide titled with stop words
+// only, sorted first: the build used to fail its check, which searched
+// the first guide by its title (« the query has only stop words »).
+func TestStopWordTitleBuilds(t *testing.T) {
+	dir := t.TempDir()
+	writeCorpus(t, dir, 0)
+	if err := os.WriteFile(filepath.Join(dir, "0.json"), []byte(`{"title": "De la"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e := start(t, options(dir, filepath.Join(t.TempDir(), "index")))
+	g, err := e.Current()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := guides(t, e); n != 6 {
+		t.Fatalf("%d guides, want the 5 samples and « De la »", n)
+	}
+	if g.Corpus.Metiers[0].Title != "De la" {
+		t.Errorf("first guide %q: the test no longer probes it first", g.Corpus.Metiers[0].Title)
+	}
+}
