@@ -34,11 +34,16 @@ type Engine struct {
 	searcher atomic.Pointer[search.Searcher]
 	cur      atomic.Pointer[Generation]
 
-	mu      sync.Mutex // guards job and running
+	mu      sync.Mutex // guards job, done and running
 	running bool
 	job     Job
 	jobs    int
+	done    []Job // the last keptJobs finished jobs, oldest first
 }
+
+// keptJobs is how many finished reindex jobs an engine remembers, for a
+// client that asks after its own job once others have started.
+const keptJobs = 16
 
 // Job is the status of a reindex.
 type Job struct {
@@ -249,8 +254,29 @@ func (e *Engine) runReindex(ctx context.Context, j Job) Job {
 	e.mu.Lock()
 	e.job = j
 	e.running = false
+	e.done = append(e.done, j)
+	if len(e.done) > keptJobs {
+		e.done = e.done[len(e.done)-keptJobs:]
+	}
 	e.mu.Unlock()
 	return j
+}
+
+// JobByID returns the status of reindex job id: the running or last
+// one, or one of the last keptJobs finished; false when it is not known
+// (never started, or forgotten).
+func (e *Engine) JobByID(id int) (Job, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.jobs > 0 && e.job.ID == id {
+		return e.job, true
+	}
+	for _, j := range e.done {
+		if j.ID == id {
+			return j, true
+		}
+	}
+	return Job{}, false
 }
 
 // LastJob returns the status of the last reindex, and false when none ran.

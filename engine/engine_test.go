@@ -219,3 +219,31 @@ func TestStopWordTitleBuilds(t *testing.T) {
 		t.Errorf("first guide %q: the test no longer probes it first", g.Corpus.Metiers[0].Title)
 	}
 }
+
+// TestJobByID runs more reindexes than the engine remembers: each of the
+// last keptJobs is found by its id after others have started (a remote
+// reindex polls for its own), older ones are forgotten.
+func TestJobByID(t *testing.T) {
+	dir := t.TempDir()
+	writeCorpus(t, dir, 0)
+	e := start(t, options(dir, ""))
+	ctx := context.Background()
+	if _, ok := e.JobByID(1); ok {
+		t.Fatal("job 1 known before any reindex")
+	}
+	runs := keptJobs + 2
+	for i := 1; i <= runs; i++ {
+		j, err := e.ReindexNow(ctx)
+		if err != nil || j.ID != i {
+			t.Fatalf("reindex %d: job %d, %v", i, j.ID, err)
+		}
+	}
+	for id := 1; id <= runs; id++ {
+		j, ok := e.JobByID(id)
+		if want := id > runs-keptJobs; ok != want {
+			t.Errorf("job %d known: %v, want %v", id, ok, want)
+		} else if ok && (j.ID != id || j.State != "succeeded") {
+			t.Errorf("job %d: %+v", id, j)
+		}
+	}
+}

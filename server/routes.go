@@ -473,6 +473,25 @@ func (s *Server) startReindex(c *gin.Context) {
 }
 
 func (s *Server) reindexStatus(c *gin.Context) {
+	q, err := query(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if q.Has("id") {
+		id, err := strconv.Atoi(q.Get("id"))
+		if err != nil || id < 1 {
+			s.fail(c, fmt.Errorf("%w: id must be a job number", errBadRequest))
+			return
+		}
+		job, ok := s.engine.JobByID(id)
+		if !ok {
+			s.fail(c, fmt.Errorf("%w: reindex job %d is not known (never started, or one of many since)", errNotFound, id))
+			return
+		}
+		c.JSON(http.StatusOK, job)
+		return
+	}
 	job, ok := s.engine.LastJob()
 	if !ok {
 		c.JSON(http.StatusOK, gin.H{"state": "none"})

@@ -277,6 +277,19 @@ func TestAdminAndReindexUnderLoad(t *testing.T) {
 	if len(failures) > 0 {
 		t.Errorf("%d failed reads during reindexes, first: %s", len(failures), failures[0])
 	}
+	// Each job by its id, after the others ran (reindex --remote polls
+	// for its own).
+	for id := 1; id <= 10; id++ {
+		code, st := do(t, "GET", fmt.Sprintf("%s/admin/reindex?id=%d", u, id), "", auth...)
+		if code != 200 || st["id"] != float64(id) || st["state"] != "succeeded" {
+			t.Errorf("job %d: %d %v", id, code, st)
+		}
+	}
+	for _, q := range []string{"?id=99", "?id=x", "?id=0", "?job=1"} {
+		if code, _ := do(t, "GET", u+"/admin/reindex"+q, "", auth...); code != 404 && code != 400 {
+			t.Errorf("GET /admin/reindex%s: %d, want 4xx", q, code)
+		}
+	}
 	if conflicts == 0 {
 		t.Log("no 409 seen: every reindex finished before the second request")
 	}

@@ -113,8 +113,8 @@ func remoteReindex(cmd *cobra.Command, base, token string) error {
 	}
 	base = strings.TrimSuffix(base, "/")
 	client := &http.Client{Timeout: 30 * time.Second}
-	call := func(method string) (int, engine.Job, error) {
-		req, err := http.NewRequestWithContext(cmd.Context(), method, base+"/admin/reindex", bytes.NewReader(nil))
+	call := func(method, query string) (int, engine.Job, error) {
+		req, err := http.NewRequestWithContext(cmd.Context(), method, base+"/admin/reindex"+query, bytes.NewReader(nil))
 		if err != nil {
 			return 0, engine.Job{}, err
 		}
@@ -132,7 +132,7 @@ func remoteReindex(cmd *cobra.Command, base, token string) error {
 		json.Unmarshal(b, &j)
 		return res.StatusCode, j, nil
 	}
-	code, job, err := call(http.MethodPost)
+	code, job, err := call(http.MethodPost, "")
 	if err != nil {
 		return fmt.Errorf("reindex --remote: %w", err)
 	}
@@ -146,7 +146,9 @@ func remoteReindex(cmd *cobra.Command, base, token string) error {
 			return cmd.Context().Err()
 		case <-time.After(200 * time.Millisecond):
 		}
-		_, st, err := call(http.MethodGet)
+		// Our job by its id: another may start as soon as it ends, and
+		// the last job alone would never be ours again.
+		_, st, err := call(http.MethodGet, fmt.Sprintf("?id=%d", job.ID))
 		if err != nil {
 			return fmt.Errorf("reindex --remote: %w", err)
 		}
