@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -13,6 +14,13 @@ func newImportCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "import onisep|rome --from DIR --out DIR [--no-links]",
 		Short: "Import ONISEP Idéo-Fiches métiers or ROME 4.0 as JSON guides",
+		// Without a source, or with a misspelt one, say so and fail: a
+		// script's « metiers import rmoe » used to print the help and
+		// exit 0.
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return errors.New("import: name the source: metiers import onisep|rome --from DIR --out DIR")
+		},
 	}
 	for _, src := range []struct {
 		name, file string

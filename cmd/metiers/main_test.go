@@ -178,3 +178,16 @@ func TestKilledReindexLeavesLastGoodIndex(t *testing.T) {
 		t.Errorf("search on the last good index: %v", m)
 	}
 }
+
+// TestImportNeedsASource: a misspelt or missing source is an error (a
+// script's « metiers import rmoe » used to print the help and exit 0).
+func TestImportNeedsASource(t *testing.T) {
+	for _, args := range [][]string{{"import", "rmoe"}, {"import"}} {
+		out, err := runCLI(t, args...)
+		if err == nil {
+			t.Errorf("%v: no error\n%s", args, out)
+		} else if !strings.Contains(err.Error(), "rmoe") && !strings.Contains(err.Error(), "onisep|rome") {
+			t.Errorf("%v: %v does not say what is wrong", args, err)
+		}
+	}
+}
