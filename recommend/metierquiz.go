@@ -30,7 +30,7 @@ func (r *Recommender) MetierQuiz(id string) (*MetierQuiz, error) {
 		return nil, err
 	}
 	m := r.metiers[i]
-	q := &MetierQuiz{ID: m.ID, Title: m.Title, Scale: r.quiz.Scale}
+	q := &MetierQuiz{ID: m.ID, Title: m.Title, Scale: r.quiz.Scale, Questions: []Question{}}
 	for k, text := range m.SelfAssessment {
 		q.Questions = append(q.Questions, Question{ID: fmt.Sprintf("a%d", k+1), Text: text, Criteria: r.questionCriteria(text)})
 	}
@@ -128,6 +128,9 @@ func (r *Recommender) ScoreMetierQuiz(id string, answers map[string]int) (*Metie
 			res.Hurt = append(res.Hurt, e)
 		}
 	}
+	// A guide with no question to ask says nothing either way: neutral,
+	// as an unanswered question is (not 0 %, « not at all compatible »).
+	res.Compatibility = 50
 	if len(q.Questions) > 0 {
 		res.Compatibility = int(math.Round(100 * sum / float64(len(q.Questions))))
 	}

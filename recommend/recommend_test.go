@@ -346,3 +346,28 @@ func TestCriteriaBrowsing(t *testing.T) {
 		t.Errorf("got %v", err)
 	}
 }
+
+// TestMetierQuizWithoutQuestions: a guide with no auto-évaluation and no
+// criterion strong enough to ask about has an empty list of questions
+// (not null), and scores neutral (50), not 0 % « not at all compatible ».
+func TestMetierQuizWithoutQuestions(t *testing.T) {
+	bare := &corpus.Metier{ID: "y", Title: "Y"}
+	r, err := recommend.New(context.Background(), append(append([]*corpus.Metier{}, sample...), bare), recommend.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := r.MetierQuiz("y")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q.Questions == nil || len(q.Questions) != 0 {
+		t.Fatalf("questions of a bare guide: %#v, want an empty list", q.Questions)
+	}
+	res, err := r.ScoreMetierQuiz("y", map[string]int{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Compatibility != 50 {
+		t.Errorf("compatibility %d, want 50", res.Compatibility)
+	}
+}
