@@ -370,7 +370,10 @@ func verify(ctx context.Context, g *Generation) error {
 		for _, h := range res.Hits {
 			found = found || h.ID == probe.ID
 		}
-		if !found && res.Total < uint64(probeSize) {
+		if !found {
+			if res.Total >= uint64(probeSize) {
+				continue // a title too many guides share
+			}
 			return fmt.Errorf("verify: probe query %q does not find %s", probe.Title, probe.ID)
 		}
 		probed++
