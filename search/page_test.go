@@ -191,12 +191,7 @@ func TestPagesMatchBleveHighlights(t *testing.T) {
 // total on each, also when the query is relaxed to most of its words
 // (page 2 used to run the strict query, whose total and hits differ).
 func TestPagesOfRelaxedQuery(t *testing.T) {
-	guides := sampleAndGenerated(t, 120, 5)
-	idx, err := index.Build(context.Background(), guides, index.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := New(idx, Options{Synonyms: index.DefaultSynonyms(), Guides: guides})
+	s, err := newSearcher(sampleAndGenerated(t, 120, 5))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -121,13 +121,12 @@ func (s *Searcher) textQuery(ws []word, prefix, relaxed bool) query.Query {
 	return s.wordsQuery(ws, prefix, relaxed)
 }
 
-// synonymQuery is the query of a text's words rewritten with the domain synonyms
-// (each form of a group it contains replaced by the others), or nil when
-// it contains none. Search adds it to the text's own query at a lower
-// weight, so that a guide with the reader's own words ranks above one
-// with a synonym.
-func (s *Searcher) synonymQuery(ws []word, prefix, relaxed bool) query.Query {
-	variants := s.synonyms.variants(ws)
+// synonymQuery is the query of a text's variants (its words rewritten
+// with the domain synonyms: each form of a group it contains replaced by
+// the others), or nil when there are none. Search adds it to the text's
+// own query at a lower weight, so that a guide with the reader's own
+// words ranks above one with a synonym.
+func (s *Searcher) synonymQuery(variants []variant, prefix, relaxed bool) query.Query {
 	if len(variants) == 0 {
 		return nil
 	}

@@ -252,8 +252,9 @@ func (s *Searcher) rerankScore(id string, engine float64, n int, qt []queryTerm)
 // the contained guides that are not among them: late matches and
 // extras) by rerankScore; the hits past rerankDepth follow in the
 // engine's order. Each hit's score becomes its re-ranking score. cont
-// maps the guides whose title the query contains to that title's terms.
-func (s *Searcher) rerank(ws []word, hits bsearch.DocumentMatchCollection, cont map[string]int, added []string) bsearch.DocumentMatchCollection {
+// maps the guides whose title the query contains to that title's terms;
+// engine maps every hit's id to its match.
+func (s *Searcher) rerank(ws []word, hits bsearch.DocumentMatchCollection, cont map[string]int, added []string, engine map[string]*bsearch.DocumentMatch) bsearch.DocumentMatchCollection {
 	qt := s.queryTerms(ws)
 	head := hits[:min(len(hits), rerankDepth)]
 	ordered := make(bsearch.DocumentMatchCollection, 0, len(hits)+len(added))
@@ -272,17 +273,10 @@ func (s *Searcher) rerank(ws []word, hits bsearch.DocumentMatchCollection, cont 
 	// A contained guide fetched past the head keeps its match (and the
 	// positions it was read with); its engine term is 0 all the same, as
 	// on the pages that fetch no deeper than the head.
-	var fetched map[string]*bsearch.DocumentMatch
-	if len(added) > 0 {
-		fetched = make(map[string]*bsearch.DocumentMatch, len(hits)-len(head))
-		for _, h := range hits[len(head):] {
-			fetched[h.ID] = h
-		}
-	}
 	for _, id := range added {
 		if !inHead[id] {
 			inHead[id] = true
-			h := fetched[id]
+			h := engine[id]
 			if h == nil {
 				h = &bsearch.DocumentMatch{ID: id}
 			}

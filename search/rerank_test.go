@@ -6,8 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/blevesearch/bleve/v2"
-
 	"github.com/metiers/metiers/index"
 )
 
@@ -16,12 +14,7 @@ import (
 // the pages of 35 (past the re-ranked depth too), with no guide twice
 // and the same total on every page.
 func TestRerankedPages(t *testing.T) {
-	guides := sampleAndGenerated(t, 200, 5)
-	idx, err := index.Build(context.Background(), guides, index.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := New(bleve.NewIndexAlias(idx), Options{Synonyms: index.DefaultSynonyms(), Guides: guides})
+	s, err := newSearcher(sampleAndGenerated(t, 200, 5))
 	if err != nil {
 		t.Fatal(err)
 	}

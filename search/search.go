@@ -324,10 +324,11 @@ func (s *Searcher) fullQuery(text string, ws []word, prefix, relaxed bool) *plan
 	if !relaxed && s.plenty(ws) {
 		return p
 	}
-	if sq := s.synonymQuery(ws, prefix, relaxed); sq != nil {
+	variants := s.synonyms.variants(ws)
+	if sq := s.synonymQuery(variants, prefix, relaxed); sq != nil {
 		sq.(query.BoostableQuery).SetBoost(synonymBoost)
 		p.match = bleve.NewDisjunctionQuery(tq, sq)
-		for _, v := range s.synonyms.variants(ws) {
+		for _, v := range variants {
 			bound += s.mayMatch(v.words, prefix && v.keepsLast, relaxed)
 		}
 		p.many = bound >= s.twoPassMin
@@ -392,23 +393,19 @@ func (s *Searcher) run(ctx context.Context, p *plan, r Request, ws []word) (*ble
 		return nil, nil, fmt.Errorf("search: %w", err)
 	}
 	hits := res.Hits
-	engine := make(map[string]bool, len(hits))
+	engine := make(map[string]*bsearch.DocumentMatch, len(hits))
 	for _, h := range hits {
-		engine[h.ID] = true
+		engine[h.ID] = h
 	}
 	if s.byTitle != nil {
-		headIDs := make(map[string]bool, rerankDepth)
-		for _, h := range hits[:min(len(hits), rerankDepth)] {
-			headIDs[h.ID] = true
-		}
 		rw := s.rankingTerms(ws, hits)
 		cont := s.containedOf(rw)
-		added, extras, err := s.addContained(ctx, p, r, res, headIDs, engine, cont, fc)
+		added, extras, err := s.addContained(ctx, p, r, res, engine, cont, fc)
 		if err != nil {
 			return nil, nil, err
 		}
 		res.Total += uint64(extras)
-		hits = s.rerank(rw, hits, cont, added)
+		hits = s.rerank(rw, hits, cont, added, engine)
 	}
 	if from >= len(hits) {
 		res.Hits = nil
@@ -422,13 +419,17 @@ func (s *Searcher) run(ctx context.Context, p *plan, r Request, ws []word) (*ble
 }
 
 // addContained returns the guides whose title the query contains that
-// are not among the engine's first rerankDepth hits (head: their ids)
-// (added), and counts how many of them the query does not match at all
-// (extras): those are counted in the facets here, and by the caller in
-// the total. Filters still apply. A contained guide is added whether the
-// engine ranks it 60th or 600th, so that every page re-ranks the same
-// head (engine: the ids of every hit fetched, deeper on later pages).
-func (s *Searcher) addContained(ctx context.Context, p *plan, r Request, res *bleve.SearchResult, head, engine map[string]bool, cont map[string]int, fc *facetCounter) (added []string, extras int, err error) {
+// are not among the engine's first rerankDepth hits (added), and counts
+// how many of them the query does not match at all (extras): those are
+// counted in the facets here, and by the caller in the total. Filters
+// still apply. A contained guide is added whether the engine ranks it
+// 60th or 600th, so that every page re-ranks the same head (engine: every
+// hit fetched by id, deeper on later pages).
+func (s *Searcher) addContained(ctx context.Context, p *plan, r Request, res *bleve.SearchResult, engine map[string]*bsearch.DocumentMatch, cont map[string]int, fc *facetCounter) (added []string, extras int, err error) {
+	head := make(map[string]bool, rerankDepth)
+	for _, h := range res.Hits[:min(len(res.Hits), rerankDepth)] {
+		head[h.ID] = true
+	}
 	var missing []string
 	for id := range cont {
 		if !head[id] {
@@ -442,7 +443,7 @@ func (s *Searcher) addContained(ctx context.Context, p *plan, r Request, res *bl
 	late := map[string]bool{}
 	var unseen []string
 	for _, id := range missing {
-		if engine[id] {
+		if engine[id] != nil {
 			late[id] = true // fetched past the head
 		} else {
 			unseen = append(unseen, id)
@@ -487,16 +488,16 @@ func (s *Searcher) addContained(ctx context.Context, p *plan, r Request, res *bl
 // a query run with positions are quoted from them; the others (a query
 // run without positions, or a guide added for its title) are searched
 // again, alone, with positions.
-func (s *Searcher) fillPage(ctx context.Context, p *plan, ws []word, page bsearch.DocumentMatchCollection, engine map[string]bool) error {
+func (s *Searcher) fillPage(ctx context.Context, p *plan, ws []word, page bsearch.DocumentMatchCollection, engine map[string]*bsearch.DocumentMatch) error {
 	var located, bare bsearch.DocumentMatchCollection
 	titled := false
 	for _, h := range page {
 		switch {
-		case engine[h.ID] && !p.many:
+		case engine[h.ID] != nil && !p.many:
 			located = append(located, h)
 		default:
 			bare = append(bare, h)
-			titled = titled || !engine[h.ID]
+			titled = titled || engine[h.ID] == nil
 		}
 	}
 	if err := s.pages.fill(located); err != nil {
@@ -530,7 +531,7 @@ func (s *Searcher) fillPage(ctx context.Context, p *plan, ws []word, page bsearc
 	for _, h := range bare {
 		if m := byID[h.ID]; m != nil {
 			h.Fields, h.Fragments = m.Fields, m.Fragments
-		} else if !engine[h.ID] {
+		} else if engine[h.ID] == nil {
 			// It holds none of the words: its fields without highlights.
 			if err := s.pages.fill(bsearch.DocumentMatchCollection{h}); err != nil {
 				return fmt.Errorf("search: %w", err)

@@ -20,6 +20,12 @@ import (
 // newTestServer serves the sample corpus from memory.
 func newTestServer(t *testing.T, token string) (*httptest.Server, *engine.Engine) {
 	t.Helper()
+	return newTestServerWith(t, Options{AdminToken: token, CORSOrigins: []string{"https://site.example"}, MaxBodyBytes: 4096})
+}
+
+// newTestServerWith serves the sample corpus with the given options.
+func newTestServerWith(t *testing.T, opts Options) (*httptest.Server, *engine.Engine) {
+	t.Helper()
 	syn := index.DefaultSynonyms()
 	e, err := engine.New(engine.Options{Synonyms: syn, Search: search.Options{Synonyms: syn, CacheSize: 100}})
 	if err != nil {
@@ -28,8 +34,7 @@ func newTestServer(t *testing.T, token string) (*httptest.Server, *engine.Engine
 	if err := e.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	s := New(e, Options{AdminToken: token, CORSOrigins: []string{"https://site.example"}, MaxBodyBytes: 4096})
-	ts := httptest.NewServer(s.Handler())
+	ts := httptest.NewServer(New(e, opts).Handler())
 	t.Cleanup(func() { ts.Close(); e.Close() })
 	return ts, e
 }
@@ -353,16 +358,7 @@ func TestCacheMetrics(t *testing.T) {
 // before it starts: the reader gets 503 and a message saying to try
 // again, not a 500 « internal error ».
 func TestTimeoutIs503(t *testing.T) {
-	syn := index.DefaultSynonyms()
-	e, err := engine.New(engine.Options{Synonyms: syn, Search: search.Options{Synonyms: syn}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := e.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(New(e, Options{RequestTimeout: time.Nanosecond}).Handler())
-	t.Cleanup(func() { ts.Close(); e.Close() })
+	ts, _ := newTestServerWith(t, Options{RequestTimeout: time.Nanosecond})
 	code, body := do(t, "GET", ts.URL+"/api/search?q=m%C3%A9decin", "")
 	if code != http.StatusServiceUnavailable {
 		t.Fatalf("got %d %v, want 503", code, body)
