@@ -57,15 +57,15 @@ func Build(ctx context.Context, metiers []*corpus.Metier, opts Options) (idx ble
 	if err != nil {
 		return nil, fmt.Errorf("index: create: %w", err)
 	}
-	defer func() {
+	defer func(created bleve.Index) {
 		if err != nil {
-			idx.Close()
+			created.Close()
 			if opts.Dir != "" {
 				os.RemoveAll(opts.Dir)
 			}
 			idx = nil
 		}
-	}()
+	}(idx)
 	size := opts.BatchSize
 	if size <= 0 {
 		size = 256
