@@ -1,7 +1,8 @@
 // Package engine wires the corpus, the index, search and recommendations
 // into generations: it builds a generation beside the one being served
 // (in a new directory on disk), verifies it, points CURRENT at it
-// atomically, swaps it into the serving bleve IndexAlias and prunes old
-// generations, so readers never see a half-built index and a crash leaves
-// the last good one in place.
+// atomically, hands it to new readers and prunes old generations. Readers
+// acquire a generation (guides, index, searcher, recommender) and release
+// it; the replaced one closes with its last reader, so nobody sees a
+// half-built or half-swapped index and a crash leaves the last good one.
 package engine

@@ -11,8 +11,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/blevesearch/bleve/v2"
-
 	"github.com/metiers/metiers/recommend"
 	"github.com/metiers/metiers/search"
 )
@@ -24,15 +22,14 @@ var ErrReindexRunning = errors.New("a reindex is already running")
 var ErrNotReady = errors.New("the index is not loaded yet")
 
 // Engine serves the current generation and replaces it with a fresh one
-// on demand, without readers ever seeing a half-built index: the search
-// index is a bleve IndexAlias whose Swap waits for the searches under
-// way, and the rest of a generation is replaced by one atomic pointer.
+// on demand, without readers ever seeing a half-built index: a reader
+// acquires the generation it works on (its guides, index, searcher and
+// recommender together), the swap is one atomic pointer, and a replaced
+// generation is closed when its last reader releases it.
 type Engine struct {
-	opts     Options
-	log      *slog.Logger
-	alias    bleve.IndexAlias
-	searcher atomic.Pointer[search.Searcher]
-	cur      atomic.Pointer[Generation]
+	opts Options
+	log  *slog.Logger
+	cur  atomic.Pointer[Generation]
 
 	mu      sync.Mutex // guards job, done and running
 	running bool
@@ -78,14 +75,7 @@ func New(opts Options) (*Engine, error) {
 		// One set of cache counts for every generation's searcher.
 		opts.Search.Stats = &search.CacheStats{}
 	}
-	alias := bleve.NewIndexAlias()
-	s, err := search.New(alias, opts.Search)
-	if err != nil {
-		return nil, err
-	}
-	e := &Engine{opts: opts, log: log, alias: alias}
-	e.searcher.Store(s)
-	return e, nil
+	return &Engine{opts: opts, log: log}, nil
 }
 
 // Start loads the index: the current on-disk generation when it matches
@@ -106,7 +96,7 @@ func (e *Engine) Start(ctx context.Context) error {
 			return fmt.Errorf("build: %w", err)
 		}
 		if err := e.commit(g); err != nil {
-			g.Close()
+			g.close()
 			return err
 		}
 	}
@@ -129,33 +119,14 @@ func (e *Engine) commit(g *Generation) error {
 	return nil
 }
 
-// install swaps g in for readers and closes the previous index once the
-// searches under way on it are done.
+// install serves g (built, verified and warmed) to new readers and drops
+// the engine's reference to the previous generation, which closes once
+// the readers still holding it release it.
 func (e *Engine) install(g *Generation) {
-	// A new searcher, warmed on the new index before readers meet it:
-	// its document frequencies, vocabulary and response cache are those
-	// of the new index.
-	so := e.opts.Search
-	so.Guides = g.Corpus.Metiers
-	s, err := search.New(e.alias, so)
-	if err == nil {
-		if err := s.Warm(g.Index); err != nil {
-			e.log.Warn("warm searcher", "error", err)
-		}
-	}
-	old := e.cur.Swap(g)
-	var out []bleve.Index
-	if old != nil {
-		out = append(out, old.Index)
-	}
-	e.alias.Swap([]bleve.Index{g.Index}, out)
-	if err == nil {
-		e.searcher.Store(s)
-	}
-	if old != nil {
-		if err := old.Close(); err != nil {
-			e.log.Warn("close old index", "error", err)
-		}
+	g.log = e.log
+	g.refs.Store(1) // the engine's own, until the next install or Close
+	if old := e.cur.Swap(g); old != nil {
+		old.Release()
 	}
 	// A build leaves hundreds of megabytes of garbage (analysis, segment
 	// building) that the runtime would hand back to the system only
@@ -164,20 +135,27 @@ func (e *Engine) install(g *Generation) {
 	debug.FreeOSMemory()
 }
 
-// Current returns the generation being served, or ErrNotReady.
-func (e *Engine) Current() (*Generation, error) {
-	g := e.cur.Load()
-	if g == nil {
-		return nil, ErrNotReady
+// Acquire returns the generation being served with a reference held for
+// the caller, who must Release it when done; ErrNotReady before the first
+// generation is installed or after Close. Whatever the caller reads
+// through it (guides, index, searcher, recommender) belongs to that one
+// generation, however many reindexes happen meanwhile.
+func (e *Engine) Acquire() (*Generation, error) {
+	for {
+		g := e.cur.Load()
+		if g == nil {
+			return nil, ErrNotReady
+		}
+		if g.acquire() {
+			return g, nil
+		}
+		// Released by an install between Load and acquire: its
+		// successor is already in e.cur.
 	}
-	return g, nil
 }
 
 // CacheStats returns the response cache's counts, over every generation.
 func (e *Engine) CacheStats() *search.CacheStats { return e.opts.Search.Stats }
-
-// Searcher returns the searcher of the serving alias.
-func (e *Engine) Searcher() *search.Searcher { return e.searcher.Load() }
 
 // Ready reports whether an index is loaded.
 func (e *Engine) Ready() bool { return e.cur.Load() != nil }
@@ -235,7 +213,7 @@ func (e *Engine) runReindex(ctx context.Context, j Job) Job {
 	}
 	if err == nil {
 		if err = e.commit(g); err != nil {
-			g.Close()
+			g.close()
 		}
 	}
 	if err == nil {
@@ -286,12 +264,11 @@ func (e *Engine) LastJob() (Job, bool) {
 	return e.job, e.jobs > 0
 }
 
-// Close closes the served index.
+// Close stops serving: the current generation closes once its last
+// reader releases it (at once when there is none).
 func (e *Engine) Close() error {
-	g := e.cur.Swap(nil)
-	if g == nil {
-		return nil
+	if g := e.cur.Swap(nil); g != nil {
+		g.Release()
 	}
-	e.alias.Swap(nil, []bleve.Index{g.Index})
-	return g.Close()
+	return nil
 }

@@ -58,12 +58,30 @@ func start(t *testing.T, opts Options) *Engine {
 	return e
 }
 
-func guides(t *testing.T, e *Engine) int {
-	g, err := e.Current()
+// current returns the generation e serves. Its reference is released at
+// once: the tests read its fields, which stay readable once closed.
+func current(t *testing.T, e *Engine) *Generation {
+	t.Helper()
+	g, err := e.Acquire()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return len(g.Corpus.Metiers)
+	g.Release()
+	return g
+}
+
+// searchIn runs one search on the generation e serves.
+func searchIn(e *Engine, r search.Request) (*search.Response, error) {
+	g, err := e.Acquire()
+	if err != nil {
+		return nil, err
+	}
+	defer g.Release()
+	return g.Searcher.Search(context.Background(), r)
+}
+
+func guides(t *testing.T, e *Engine) int {
+	return len(current(t, e).Corpus.Metiers)
 }
 
 func TestGenerationsOnDisk(t *testing.T) {
@@ -90,7 +108,7 @@ func TestGenerationsOnDisk(t *testing.T) {
 	if len(gens) != 2 {
 		t.Errorf("got %d generations on disk, want 2: %v", len(gens), gens)
 	}
-	res, err := e.Searcher().Search(context.Background(), search.Request{Query: "codeuse"})
+	res, err := searchIn(e, search.Request{Query: "codeuse"})
 	if err != nil || res.Total == 0 {
 		t.Fatalf("search after reindexes: %v %v", res, err)
 	}
@@ -104,7 +122,7 @@ func TestFastRestartAndCorpusChange(t *testing.T) {
 	e.Close()
 
 	again := start(t, options(corpusDir, indexDir))
-	g, _ := again.Current()
+	g := current(t, again)
 	if !g.Reused || g.Dir != built {
 		t.Errorf("restart with the same corpus: reused=%v dir=%s, want the existing %s", g.Reused, g.Dir, built)
 	}
@@ -113,7 +131,7 @@ func TestFastRestartAndCorpusChange(t *testing.T) {
 	// An edited guide means a rebuild.
 	writeCorpus(t, corpusDir, 3)
 	changed := start(t, options(corpusDir, indexDir))
-	g, _ = changed.Current()
+	g = current(t, changed)
 	if g.Reused || guides(t, changed) != 8 {
 		t.Errorf("restart after a corpus change: reused=%v guides=%d", g.Reused, guides(t, changed))
 	}
@@ -123,7 +141,7 @@ func TestFastRestartAndCorpusChange(t *testing.T) {
 	opts := options(corpusDir, indexDir)
 	opts.Rebuild = true
 	forced := start(t, opts)
-	if g, _ := forced.Current(); g.Reused {
+	if g := current(t, forced); g.Reused {
 		t.Error("--rebuild reused the index")
 	}
 }
@@ -142,7 +160,7 @@ func TestCrashLeavesLastGoodIndex(t *testing.T) {
 	os.WriteFile(filepath.Join(indexDir, "CURRENT.tmp"), []byte("gen-99"), 0o644)
 
 	after := start(t, options(corpusDir, indexDir))
-	g, _ := after.Current()
+	g := current(t, after)
 	if g.Dir != good || !g.Reused {
 		t.Errorf("after a crash: serving %s (reused %v), want the last good %s", g.Dir, g.Reused, good)
 	}
@@ -172,7 +190,7 @@ func TestFailedReindexKeepsServing(t *testing.T) {
 	if readCurrent(indexDir) != good || guides(t, e) != 5 {
 		t.Errorf("the failed reindex replaced the index")
 	}
-	res, err := e.Searcher().Search(context.Background(), search.Request{Query: "médecin"})
+	res, err := searchIn(e, search.Request{Query: "médecin"})
 	if err != nil || res.Total == 0 {
 		t.Errorf("search after a failed reindex: %v", err)
 	}
@@ -208,10 +226,7 @@ func TestStopWordTitleBuilds(t *testing.T) {
 		t.Fatal(err)
 	}
 	e := start(t, options(dir, filepath.Join(t.TempDir(), "index")))
-	g, err := e.Current()
-	if err != nil {
-		t.Fatal(err)
-	}
+	g := current(t, e)
 	if n := guides(t, e); n != 6 {
 		t.Fatalf("%d guides, want the 5 samples and « De la »", n)
 	}
@@ -245,5 +260,47 @@ func TestJobByID(t *testing.T) {
 		} else if ok && (j.ID != id || j.State != "succeeded") {
 			t.Errorf("job %d: %+v", id, j)
 		}
+	}
+}
+
+// TestReaderKeepsItsGeneration holds a generation across two reindexes,
+// as a slow request does: it keeps searching its own index, guides and
+// recommender until it releases them, and only then is that generation
+// closed.
+func TestReaderKeepsItsGeneration(t *testing.T) {
+	t.Parallel()
+	e := start(t, options("", ""))
+	held, err := e.Acquire()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 2; i++ {
+		if _, err := e.ReindexNow(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if now := current(t, e); now == held {
+		t.Fatal("two reindexes later the engine still serves the held generation")
+	}
+	res, err := held.Searcher.Search(context.Background(), search.Request{Query: "médecin"})
+	if err != nil || len(res.Hits) == 0 {
+		t.Fatalf("a held generation no longer searches: %v, %v", res, err)
+	}
+	if held.Metier(res.Hits[0].ID) == nil {
+		t.Errorf("hit %s is not a guide of the held generation", res.Hits[0].ID)
+	}
+	if _, err := held.Recommender.Similar(res.Hits[0].ID, 3); err != nil {
+		t.Errorf("the held generation's recommender: %v", err)
+	}
+	held.Release()
+	if _, err := held.Index.DocCount(); err == nil {
+		t.Error("the replaced generation is still open after its last reader released it")
+	}
+	if _, err := searchIn(e, search.Request{Query: "médecin"}); err != nil {
+		t.Errorf("the served generation after the release: %v", err)
+	}
+	e.Close()
+	if _, err := e.Acquire(); !errors.Is(err, ErrNotReady) {
+		t.Errorf("Acquire after Close: %v, want ErrNotReady", err)
 	}
 }

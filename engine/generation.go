@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -48,10 +49,16 @@ type Options struct {
 }
 
 // Generation is one complete, immutable build of the corpus: its guides,
-// their index and the recommendation tables computed from them.
+// their index, the searcher bound to that index and the recommendation
+// tables computed from them. The engine hands it out reference-counted
+// (Engine.Acquire, Generation.Release): it is closed when the engine has
+// moved on to a newer one and its last reader has released it, so a
+// reader holds one consistent set of guides, index and tables for as long
+// as it needs them.
 type Generation struct {
 	Corpus      *corpus.Corpus
 	Index       bleve.Index
+	Searcher    *search.Searcher
 	Recommender *recommend.Recommender
 	// Dir is the generation's directory, empty in memory.
 	Dir string
@@ -62,11 +69,39 @@ type Generation struct {
 	byID   map[string]*corpus.Metier
 	// lock is this process's shared lock on Dir (nil in memory).
 	lock *flock.Flock
+	// refs counts the engine's reference (while it serves g) and its
+	// readers'; the last Release closes g.
+	refs atomic.Int64
+	// log receives the error of closing g once released.
+	log *slog.Logger
 }
 
-// Close closes the generation's index and releases its directory to
-// prune.
-func (g *Generation) Close() error {
+// acquire takes a reference, unless g is already closed or closing.
+func (g *Generation) acquire() bool {
+	for {
+		n := g.refs.Load()
+		if n <= 0 {
+			return false
+		}
+		if g.refs.CompareAndSwap(n, n+1) {
+			return true
+		}
+	}
+}
+
+// Release drops a reference taken by Engine.Acquire. The last reference
+// of a generation the engine no longer serves closes it.
+func (g *Generation) Release() {
+	if g.refs.Add(-1) == 0 {
+		if err := g.close(); err != nil && g.log != nil {
+			g.log.Warn("close generation", "dir", g.Dir, "error", err)
+		}
+	}
+}
+
+// close closes the generation's index and releases its directory to
+// prune. Only the last reference, or a build that never served, calls it.
+func (g *Generation) close() error {
 	err := g.Index.Close()
 	if g.lock != nil {
 		g.lock.Unlock()
@@ -291,6 +326,9 @@ func build(ctx context.Context, opts Options) (*Generation, []error, error) {
 	if err != nil {
 		return nil, c.Errors, err
 	}
+	if err := g.search(opts); err != nil {
+		return nil, c.Errors, err
+	}
 	if err := verify(ctx, g); err != nil {
 		return nil, c.Errors, err
 	}
@@ -316,14 +354,27 @@ func vectors(ctx context.Context, opts Options, c *corpus.Corpus) (*recommend.Re
 	return recommend.New(ctx, c.Metiers, recommend.Options{Taxonomy: opts.Taxonomy, Analyze: an.Terms, VectorsOnly: true})
 }
 
-// recommend computes the recommendation tables over the generation's own
-// index (not the serving alias, which still holds the old one), from the
-// vectors already derived.
-func (g *Generation) recommend(ctx context.Context, opts Options, base *recommend.Recommender) error {
-	s, err := search.New(g.Index, opts.Search)
+// search binds the generation's searcher to its index and warms it (the
+// vocabulary, document frequencies, facet table and title terms its first
+// reader would otherwise wait for).
+func (g *Generation) search(opts Options) error {
+	so := opts.Search
+	so.Guides = g.Corpus.Metiers
+	s, err := search.New(g.Index, so)
 	if err != nil {
 		return err
 	}
+	if err := s.Warm(g.Index); err != nil {
+		return fmt.Errorf("warm searcher: %w", err)
+	}
+	g.Searcher = s
+	return nil
+}
+
+// recommend computes the recommendation tables from the vectors already
+// derived, the text neighbours matched through the generation's own
+// searcher.
+func (g *Generation) recommend(ctx context.Context, opts Options, base *recommend.Recommender) error {
 	an, err := index.NewAnalyzer()
 	if err != nil {
 		return err
@@ -332,7 +383,7 @@ func (g *Generation) recommend(ctx context.Context, opts Options, base *recommen
 	if err != nil {
 		return err
 	}
-	g.Recommender, err = base.WithText(ctx, NewTextSimilarity(tv, s), opts.Weights)
+	g.Recommender, err = base.WithText(ctx, NewTextSimilarity(tv, g.Searcher), opts.Weights)
 	return err
 }
 
@@ -346,6 +397,8 @@ func verify(ctx context.Context, g *Generation) error {
 	if int(n) != len(g.Corpus.Metiers) {
 		return fmt.Errorf("verify: the index holds %d guides, want %d", n, len(g.Corpus.Metiers))
 	}
+	// A searcher of its own, without the response cache: the probes are
+	// not readers' queries, neither cached nor counted.
 	s, err := search.New(g.Index, search.Options{})
 	if err != nil {
 		return err
@@ -425,8 +478,12 @@ func open(ctx context.Context, opts Options, log *slog.Logger) (*Generation, err
 	for _, mt := range c.Metiers {
 		g.byID[mt.ID] = mt
 	}
+	if err := g.search(opts); err != nil {
+		g.close()
+		return nil, err
+	}
 	if err := verify(ctx, g); err != nil {
-		g.Close()
+		g.close()
 		return nil, nil
 	}
 	base, err := vectors(ctx, opts, c)
@@ -434,7 +491,7 @@ func open(ctx context.Context, opts Options, log *slog.Logger) (*Generation, err
 		err = g.recommend(ctx, opts, base)
 	}
 	if err != nil {
-		g.Close()
+		g.close()
 		return nil, err
 	}
 	return g, nil

@@ -40,7 +40,7 @@ func TestPruneSparesGenerationsInUse(t *testing.T) {
 	if _, err := os.Stat(served); err != nil {
 		t.Fatalf("the generation another engine serves was pruned: %v", err)
 	}
-	res, err := server.Searcher().Search(ctx, search.Request{Query: "médecin"})
+	res, err := searchIn(server, search.Request{Query: "médecin"})
 	if err != nil || res.Total == 0 || len(res.Hits) == 0 || res.Hits[0].Title == "" {
 		t.Fatalf("the first engine no longer searches its generation: %v", err)
 	}

@@ -47,10 +47,11 @@ func newMetrics(reg *prometheus.Registry, e *engine.Engine) *metrics {
 	docs := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "metiers_index_documents", Help: "Guides in the served index.",
 	}, func() float64 {
-		g, err := e.Current()
+		g, err := e.Acquire()
 		if err != nil {
 			return 0
 		}
+		defer g.Release()
 		return float64(len(g.Corpus.Metiers))
 	})
 	stats := e.CacheStats()

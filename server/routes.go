@@ -21,7 +21,7 @@ import (
 func (s *Server) routes() http.Handler {
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
-	r.Use(s.recovery(), requestID(), s.logRequests(), s.metrics.observe(), s.cors(), s.limits())
+	r.Use(s.recovery(), requestID(), s.logRequests(), s.metrics.observe(), s.cors(), s.limits(), releaseGeneration())
 
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	r.GET("/readyz", s.readyz)
@@ -53,22 +53,46 @@ func (s *Server) routes() http.Handler {
 	return r
 }
 
-// generation returns the served generation or answers 503.
+// generationKey is where a request keeps the generation it acquired.
+const generationKey = "metiers.generation"
+
+// generation returns the generation this request works on, acquired on
+// its first call and released by releaseGeneration once the response is
+// written, or answers 503 when none is loaded yet. Every handler reads
+// guides, searcher and recommender of that one generation, whatever
+// reindex happens meanwhile.
 func (s *Server) generation(c *gin.Context) (*engine.Generation, bool) {
-	g, err := s.engine.Current()
+	if v, ok := c.Get(generationKey); ok {
+		return v.(*engine.Generation), true
+	}
+	g, err := s.engine.Acquire()
 	if err != nil {
 		s.fail(c, err)
 		return nil, false
 	}
+	c.Set(generationKey, g)
 	return g, true
 }
 
+// releaseGeneration releases the generation a request acquired, if any.
+func releaseGeneration() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		defer func() {
+			if v, ok := c.Get(generationKey); ok {
+				v.(*engine.Generation).Release()
+			}
+		}()
+		c.Next()
+	}
+}
+
 func (s *Server) readyz(c *gin.Context) {
-	g, err := s.engine.Current()
+	g, err := s.engine.Acquire()
 	if err != nil {
 		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "loading"})
 		return
 	}
+	defer g.Release()
 	c.JSON(http.StatusOK, gin.H{"status": "ready", "guides": len(g.Corpus.Metiers), "built": g.Built, "reused": g.Reused, "generation": filepath.Base(g.Dir)})
 }
 
@@ -169,7 +193,11 @@ func (s *Server) search(c *gin.Context) {
 			return
 		}
 	}
-	res, err := s.engine.Searcher().Search(c.Request.Context(), req)
+	g, ok := s.generation(c)
+	if !ok {
+		return
+	}
+	res, err := g.Searcher.Search(c.Request.Context(), req)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -188,7 +216,11 @@ func (s *Server) suggest(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	sug, err := s.engine.Searcher().Suggest(c.Request.Context(), q.Get("q"), size)
+	g, ok := s.generation(c)
+	if !ok {
+		return
+	}
+	sug, err := g.Searcher.Suggest(c.Request.Context(), q.Get("q"), size)
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -189,12 +189,16 @@ func measure(name, dir string) (Row, error) {
 		return row, err
 	}
 	row.BuildSeconds = time.Since(start).Seconds()
-	g, _ := e.Current()
+	g, err := e.Acquire()
+	if err != nil {
+		return row, err
+	}
+	defer g.Release()
 	row.Guides = len(g.Corpus.Metiers)
 	row.GuidesPerSec = float64(row.Guides) / row.BuildSeconds
 	row.IndexMB = float64(dirSize(g.Dir)) / (1 << 20)
 
-	s := e.Searcher()
+	s := g.Searcher
 	queries := []string{"médecin", "secretaire medicale", "mutuele", "assis", "RIM", "l'INAMI", "incapacité de travail", "codeuse"}
 	prefixes := []string{"as", "assis", "tec", "tecnicien", "méd", "employ", "codeu", "mutu"}
 	n := 400

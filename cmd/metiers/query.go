@@ -43,10 +43,11 @@ func withRecommender(cmd *cobra.Command, f func(*recommend.Recommender) error) e
 		return err
 	}
 	defer e.Close()
-	g, err := e.Current()
+	g, err := e.Acquire()
 	if err != nil {
 		return err
 	}
+	defer g.Release()
 	return f(g.Recommender)
 }
 
@@ -71,7 +72,12 @@ func newSearchCommand() *cobra.Command {
 				return err
 			}
 			defer e.Close()
-			res, err := e.Searcher().Search(cmd.Context(), search.Request{Query: strings.Join(args, " "), Size: size})
+			g, err := e.Acquire()
+			if err != nil {
+				return err
+			}
+			defer g.Release()
+			res, err := g.Searcher.Search(cmd.Context(), search.Request{Query: strings.Join(args, " "), Size: size})
 			if err != nil {
 				return err
 			}
@@ -100,10 +106,11 @@ func newSimilarCommand() *cobra.Command {
 				return err
 			}
 			defer e.Close()
-			g, err := e.Current()
+			g, err := e.Acquire()
 			if err != nil {
 				return err
 			}
+			defer g.Release()
 			sim, err := g.Recommender.Similar(args[0], size)
 			if err != nil {
 				return err

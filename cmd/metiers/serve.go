@@ -35,14 +35,19 @@ func newServeCommand() *cobra.Command {
 			if err := e.Start(cmd.Context()); err != nil {
 				return err
 			}
-			g, _ := e.Current()
+			g, err := e.Acquire()
+			if err != nil {
+				return err
+			}
+			guides := len(g.Corpus.Metiers)
+			g.Release()
 			srv := server.New(e, server.Options{
 				Addr: c.Addr, AdminToken: c.AdminToken, CORSOrigins: c.CORSOrigins,
 				RequestTimeout: c.HTTP.RequestTimeout, MaxBodyBytes: c.HTTP.MaxBodyBytes,
 				ShutdownTimeout: c.HTTP.ShutdownTimeout, Logger: log,
 			})
 			return srv.Run(cmd.Context(), func(url string) {
-				fmt.Fprintf(cmd.OutOrStdout(), "metiers: serving %d guides at %s\n", len(g.Corpus.Metiers), url)
+				fmt.Fprintf(cmd.OutOrStdout(), "metiers: serving %d guides at %s\n", guides, url)
 			})
 		},
 	}
