@@ -3,11 +3,14 @@ package config
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"os"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
@@ -67,6 +70,9 @@ type HTTP struct {
 	MaxBodyBytes int64 `json:"max_body_bytes"`
 	// ShutdownTimeout bounds the graceful shutdown.
 	ShutdownTimeout time.Duration `json:"shutdown_timeout"`
+	// MaxConnections bounds the connections served at once; the next ones
+	// wait in the kernel's queue until one closes.
+	MaxConnections int `json:"max_connections"`
 }
 
 // Search holds the search defaults.
@@ -114,6 +120,7 @@ func defaults() map[string]any {
 		"http.request_timeout":  "10s",
 		"http.max_body_bytes":   1 << 20,
 		"http.shutdown_timeout": "15s",
+		"http.max_connections":  1024,
 		"search.default_size":   10,
 		"search.max_size":       50,
 		"search.cache_size":     2000,
@@ -202,105 +209,85 @@ func Load(fs *pflag.FlagSet) (Config, error) {
 }
 
 // checkKeys rejects keys of the file that the configuration does not know,
-// so that a typo does not silently leave a default in place.
+// so that a typo does not silently leave a default in place, and sections
+// (log, http, search, ranking) given as something other than a mapping.
+// A mapping where a single value belongs (`admin_token: {a: 1}`) is left
+// to decode, which says what the key wants.
 func checkKeys(v *viper.Viper) error {
 	known := defaults()
-	var unknown []string
-	for _, k := range v.AllKeys() {
-		if _, ok := known[k]; !ok {
-			unknown = append(unknown, k)
+	sections := map[string][]string{}
+	for k := range known {
+		if sec, leaf, ok := strings.Cut(k, "."); ok {
+			sections[sec] = append(sections[sec], leaf)
 		}
 	}
-	if len(unknown) > 0 {
-		return fmt.Errorf("unknown key(s): %s", strings.Join(unknown, ", "))
+	var errs []error
+	var unknown []string
+	for _, k := range v.AllKeys() {
+		if _, ok := known[k]; ok {
+			continue
+		}
+		if leaves, ok := sections[k]; ok {
+			sort.Strings(leaves)
+			errs = append(errs, fmt.Errorf("%s: got %s, want a section with the keys %s", k, describe(v.Get(k)), strings.Join(leaves, ", ")))
+			continue
+		}
+		if under(known, k) {
+			continue
+		}
+		unknown = append(unknown, k)
 	}
-	return nil
+	if len(unknown) > 0 {
+		sort.Strings(unknown)
+		errs = append(errs, fmt.Errorf("unknown key(s): %s", strings.Join(unknown, ", ")))
+	}
+	return errors.Join(errs...)
+}
+
+// under reports whether k lies inside the value of a known single key
+// ("admin_token.a" for `admin_token: {a: 1}`).
+func under(known map[string]any, k string) bool {
+	for i := strings.LastIndexByte(k, '.'); i > 0; i = strings.LastIndexByte(k[:i], '.') {
+		if _, ok := known[k[:i]]; ok {
+			return true
+		}
+	}
+	return false
 }
 
 // decode turns viper's loosely typed values into a Config, naming the key
 // of any value of the wrong type.
 func decode(v *viper.Viper) (Config, error) {
-	var errs []error
-	str := func(k string) string { return strings.TrimSpace(v.GetString(k)) }
-	integer := func(k string) int {
-		s := strings.TrimSpace(fmt.Sprint(v.Get(k)))
-		n, err := strconv.Atoi(s)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("config: %s: %q is not a whole number", k, s))
-		}
-		return n
-	}
-	float := func(k string) float64 {
-		s := strings.TrimSpace(fmt.Sprint(v.Get(k)))
-		f, err := strconv.ParseFloat(s, 64)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("config: %s: %q is not a number", k, s))
-		}
-		return f
-	}
-	boolean := func(k string) bool {
-		s := strings.TrimSpace(fmt.Sprint(v.Get(k)))
-		b, err := strconv.ParseBool(s)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("config: %s: %q is not true or false", k, s))
-		}
-		return b
-	}
-	duration := func(k string) time.Duration {
-		s := strings.TrimSpace(fmt.Sprint(v.Get(k)))
-		d, err := time.ParseDuration(s)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("config: %s: %q is not a duration (e.g. 10s)", k, s))
-		}
-		return d
-	}
+	d := &decoder{v: v}
 	c := Config{
-		Corpus:      str("corpus"),
-		Index:       str("index"),
-		Addr:        str("addr"),
-		AdminToken:  str("admin_token"),
-		CORSOrigins: list(v.Get("cors_origins")),
-		Generations: integer("generations"),
-		Strict:      boolean("strict"),
-		Log:         Log{Format: str("log.format"), Level: str("log.level")},
+		Corpus:      d.str("corpus"),
+		Index:       d.str("index"),
+		Addr:        d.str("addr"),
+		AdminToken:  d.token("admin_token"),
+		CORSOrigins: d.list("cors_origins"),
+		Generations: int(d.integer("generations", 32)),
+		Strict:      d.boolean("strict"),
+		Log:         Log{Format: d.str("log.format"), Level: d.str("log.level")},
 		HTTP: HTTP{
-			RequestTimeout:  duration("http.request_timeout"),
-			MaxBodyBytes:    int64(integer("http.max_body_bytes")),
-			ShutdownTimeout: duration("http.shutdown_timeout"),
+			RequestTimeout:  d.duration("http.request_timeout"),
+			MaxBodyBytes:    d.integer("http.max_body_bytes", 64),
+			ShutdownTimeout: d.duration("http.shutdown_timeout"),
+			MaxConnections:  int(d.integer("http.max_connections", 32)),
 		},
-		Search: Search{DefaultSize: integer("search.default_size"), MaxSize: integer("search.max_size"), CacheSize: integer("search.cache_size")},
+		Search: Search{
+			DefaultSize: int(d.integer("search.default_size", 32)),
+			MaxSize:     int(d.integer("search.max_size", 32)),
+			CacheSize:   int(d.integer("search.cache_size", 32)),
+		},
 		Ranking: Ranking{
-			Criteria: float("ranking.criteria"),
-			Text:     float("ranking.text"),
-			Curated:  float("ranking.curated"),
+			Criteria: d.number("ranking.criteria"),
+			Text:     d.number("ranking.text"),
+			Curated:  d.number("ranking.curated"),
 		},
-		CriteriaFile: str("criteria_file"),
-		SynonymsFile: str("synonyms_file"),
+		CriteriaFile: d.str("criteria_file"),
+		SynonymsFile: d.str("synonyms_file"),
 	}
-	return c, errors.Join(errs...)
-}
-
-// list reads a list given either as a YAML sequence or as a comma-separated
-// string (the environment's form).
-func list(x any) []string {
-	var raw []string
-	switch t := x.(type) {
-	case []string:
-		raw = t
-	case []any:
-		for _, e := range t {
-			raw = append(raw, fmt.Sprint(e))
-		}
-	case string:
-		raw = strings.Split(t, ",")
-	}
-	out := []string{}
-	for _, s := range raw {
-		if s = strings.TrimSpace(s); s != "" {
-			out = append(out, s)
-		}
-	}
-	return out
+	return c, errors.Join(d.errs...)
 }
 
 // Validate checks every value and returns an error naming each bad key.
@@ -352,6 +339,9 @@ func (c Config) Validate() error {
 	if c.HTTP.MaxBodyBytes < 1024 {
 		bad("http.max_body_bytes", "must be at least 1024, got %d", c.HTTP.MaxBodyBytes)
 	}
+	if c.HTTP.MaxConnections < 1 || c.HTTP.MaxConnections > 1_000_000 {
+		bad("http.max_connections", "must be between 1 and 1000000, got %d", c.HTTP.MaxConnections)
+	}
 	if c.Search.MaxSize < 1 || c.Search.MaxSize > 1000 {
 		bad("search.max_size", "must be between 1 and 1000, got %d", c.Search.MaxSize)
 	}
@@ -365,9 +355,15 @@ func (c Config) Validate() error {
 		key string
 		v   float64
 	}{{"ranking.criteria", c.Ranking.Criteria}, {"ranking.text", c.Ranking.Text}, {"ranking.curated", c.Ranking.Curated}} {
-		if w.v < 0 {
+		switch {
+		case math.IsNaN(w.v) || math.IsInf(w.v, 0):
+			bad(w.key, "must be a finite number, got %g", w.v)
+		case w.v < 0:
 			bad(w.key, "must not be negative, got %g", w.v)
 		}
+	}
+	if strings.IndexFunc(c.AdminToken, unicode.IsControl) >= 0 {
+		bad("admin_token", "contains a control character, which no Authorization header can carry")
 	}
 	if c.Ranking.Criteria+c.Ranking.Text == 0 {
 		bad("ranking", "ranking.criteria and ranking.text cannot both be 0")

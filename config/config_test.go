@@ -73,7 +73,7 @@ func TestGoodFiles(t *testing.T) {
 		Generations: 5,
 		Strict:      true,
 		Log:         Log{Format: "json", Level: "debug"},
-		HTTP:        HTTP{RequestTimeout: 5 * time.Second, MaxBodyBytes: 65536, ShutdownTimeout: 20 * time.Second},
+		HTTP:        HTTP{RequestTimeout: 5 * time.Second, MaxBodyBytes: 65536, ShutdownTimeout: 20 * time.Second, MaxConnections: 200},
 		Search:      Search{DefaultSize: 20, MaxSize: 100, CacheSize: 0},
 		Ranking:     Ranking{Criteria: 0.6, Text: 0.4, Curated: 1},
 	}
