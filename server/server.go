@@ -11,6 +11,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/net/netutil"
 
 	"github.com/metiers/metiers/engine"
 )
@@ -28,6 +29,9 @@ type Options struct {
 	MaxBodyBytes   int64
 	// ShutdownTimeout bounds the graceful shutdown.
 	ShutdownTimeout time.Duration
+	// MaxConnections bounds the connections served at once (default
+	// 1024); the next ones wait in the kernel's accept queue.
+	MaxConnections int
 	// Logger receives one line per request and the errors.
 	Logger *slog.Logger
 }
@@ -52,6 +56,9 @@ func New(e *engine.Engine, opts Options) *Server {
 	if opts.ShutdownTimeout <= 0 {
 		opts.ShutdownTimeout = 15 * time.Second
 	}
+	if opts.MaxConnections <= 0 {
+		opts.MaxConnections = 1024
+	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -73,6 +80,7 @@ func (s *Server) Run(ctx context.Context, ready func(url string)) error {
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", s.opts.Addr, err)
 	}
+	ln = netutil.LimitListener(ln, s.opts.MaxConnections)
 	srv := &http.Server{
 		Handler:           s.handler,
 		ReadHeaderTimeout: 5 * time.Second,

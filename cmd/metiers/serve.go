@@ -44,7 +44,7 @@ func newServeCommand() *cobra.Command {
 			srv := server.New(e, server.Options{
 				Addr: c.Addr, AdminToken: c.AdminToken, CORSOrigins: c.CORSOrigins,
 				RequestTimeout: c.HTTP.RequestTimeout, MaxBodyBytes: c.HTTP.MaxBodyBytes,
-				ShutdownTimeout: c.HTTP.ShutdownTimeout, Logger: log,
+				ShutdownTimeout: c.HTTP.ShutdownTimeout, MaxConnections: c.HTTP.MaxConnections, Logger: log,
 			})
 			return srv.Run(cmd.Context(), func(url string) {
 				fmt.Fprintf(cmd.OutOrStdout(), "metiers: serving %d guides at %s\n", guides, url)
