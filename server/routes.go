@@ -40,10 +40,12 @@ func (s *Server) routes() http.Handler {
 	api.POST("/quiz/match", s.quizMatch)
 	api.GET("/criteria", s.criteria)
 	api.GET("/criteria/:id/metiers", s.criterionMetiers)
+	api.POST("/events", s.event)
 
 	admin := r.Group("/admin", s.adminAuth())
 	admin.POST("/reindex", s.startReindex)
 	admin.GET("/reindex", s.reindexStatus)
+	admin.GET("/insights", s.insightsReport)
 
 	s.mountWeb(r)
 	r.NoRoute(func(c *gin.Context) { s.fail(c, fmt.Errorf("%w: no route %s", errNotFound, c.Request.URL.Path)) })
@@ -202,6 +204,7 @@ func (s *Server) search(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	s.recordSearch(req, res)
 	c.JSON(http.StatusOK, res)
 }
 
@@ -225,6 +228,7 @@ func (s *Server) suggest(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	s.recordSuggestions(sug)
 	c.JSON(http.StatusOK, gin.H{"suggestions": sug})
 }
 
@@ -486,8 +490,17 @@ func (s *Server) adminAuth() gin.HandlerFunc {
 		}
 		h := c.GetHeader("Authorization")
 		token, ok := strings.CutPrefix(h, "Bearer ")
+		if !ok {
+			// A browser opening an admin page sends the token as the
+			// password of HTTP Basic (any user name).
+			_, token, ok = c.Request.BasicAuth()
+		}
 		if !ok || subtle.ConstantTimeCompare([]byte(token), []byte(s.opts.AdminToken)) != 1 {
-			c.Header("WWW-Authenticate", `Bearer realm="metiers admin"`)
+			if wantsHTML(c) {
+				c.Header("WWW-Authenticate", `Basic realm="metiers admin", charset="UTF-8"`)
+			} else {
+				c.Header("WWW-Authenticate", `Bearer realm="metiers admin"`)
+			}
 			c.AbortWithStatusJSON(http.StatusUnauthorized, gin.H{"error": "missing or wrong admin token"})
 			return
 		}

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/net/netutil"
 
 	"github.com/metiers/metiers/engine"
+	"github.com/metiers/metiers/insights"
 )
 
 // Options configures the HTTP server.
@@ -34,15 +35,18 @@ type Options struct {
 	MaxConnections int
 	// Logger receives one line per request and the errors.
 	Logger *slog.Logger
+	// Insights counts what readers search for; nil counts in memory.
+	Insights *insights.Recorder
 }
 
 // Server is the HTTP face of an Engine.
 type Server struct {
-	opts    Options
-	engine  *engine.Engine
-	log     *slog.Logger
-	metrics *metrics
-	handler http.Handler
+	opts     Options
+	engine   *engine.Engine
+	log      *slog.Logger
+	insights *insights.Recorder
+	metrics  *metrics
+	handler  http.Handler
 }
 
 // New builds the routes over e.
@@ -64,7 +68,11 @@ func New(e *engine.Engine, opts Options) *Server {
 	}
 	// gin's mode is process-wide; release mode silences its debug output.
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{opts: opts, engine: e, log: opts.Logger, metrics: newMetrics(prometheus.NewRegistry(), e)}
+	if opts.Insights == nil {
+		opts.Insights = insights.New(insights.Options{Logger: opts.Logger})
+	}
+	s := &Server{opts: opts, engine: e, log: opts.Logger, insights: opts.Insights, metrics: newMetrics(prometheus.NewRegistry(), e)}
+	insightsMetrics(s.metrics.reg, s.insights)
 	s.handler = s.routes()
 	return s
 }

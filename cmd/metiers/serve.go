@@ -1,12 +1,17 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"log/slog"
+	"path/filepath"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/metiers/metiers/config"
 	"github.com/metiers/metiers/engine"
+	"github.com/metiers/metiers/insights"
 	"github.com/metiers/metiers/server"
 )
 
@@ -41,17 +46,35 @@ func newServeCommand() *cobra.Command {
 			}
 			guides := len(g.Corpus.Metiers)
 			g.Release()
+			rec := newInsights(c, log)
+			ctx, stop := context.WithCancel(cmd.Context())
+			defer stop()
+			saved := make(chan struct{})
+			go func() { rec.Keep(ctx, time.Minute); close(saved) }()
 			srv := server.New(e, server.Options{
 				Addr: c.Addr, AdminToken: c.AdminToken, CORSOrigins: c.CORSOrigins,
 				RequestTimeout: c.HTTP.RequestTimeout, MaxBodyBytes: c.HTTP.MaxBodyBytes,
-				ShutdownTimeout: c.HTTP.ShutdownTimeout, MaxConnections: c.HTTP.MaxConnections, Logger: log,
+				ShutdownTimeout: c.HTTP.ShutdownTimeout, MaxConnections: c.HTTP.MaxConnections, Logger: log, Insights: rec,
 			})
-			return srv.Run(cmd.Context(), func(url string) {
+			err = srv.Run(ctx, func(url string) {
 				fmt.Fprintf(cmd.OutOrStdout(), "metiers: serving %d guides at %s\n", guides, url)
 			})
+			stop()
+			<-saved // the last counts written before exit
+			return err
 		},
 	}
 	cmd.Flags().String("addr", config.DefaultAddr, "HOST:PORT to listen on (env METIERS_ADDR)")
 	cmd.Flags().BoolVar(&rebuild, "rebuild", false, "rebuild the index even if the one on disk matches the corpus")
 	return cmd
+}
+
+// newInsights returns the reader insights, saved beside the index (in
+// memory when the index is).
+func newInsights(c config.Config, log *slog.Logger) *insights.Recorder {
+	path := ""
+	if c.Index != "" {
+		path = filepath.Join(c.Index, "insights.json")
+	}
+	return insights.New(insights.Options{Path: path, Logger: log})
 }
