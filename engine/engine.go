@@ -21,6 +21,9 @@ var ErrReindexRunning = errors.New("a reindex is already running")
 // ErrNotReady means no generation is loaded yet.
 var ErrNotReady = errors.New("the index is not loaded yet")
 
+// ErrReadOnly means a read-only engine was asked to reindex.
+var ErrReadOnly = errors.New("a read-only engine does not reindex")
+
 // Engine serves the current generation and replaces it with a fresh one
 // on demand, without readers ever seeing a half-built index: a reader
 // acquires the generation it works on (its guides, index, searcher and
@@ -31,11 +34,14 @@ type Engine struct {
 	log  *slog.Logger
 	cur  atomic.Pointer[Generation]
 
-	mu      sync.Mutex // guards job, done and running
-	running bool
-	job     Job
-	jobs    int
-	done    []Job // the last keptJobs finished jobs, oldest first
+	mu       sync.Mutex // guards what follows
+	starting bool       // Start is loading the first generation
+	running  bool       // a reindex job runs
+	job      Job
+	jobs     int
+	done     []Job     // the last keptJobs finished jobs, oldest first
+	progress *Progress // of the build under way, nil when none
+	failure  *Failure  // of the last build, while what serves predates it
 }
 
 // keptJobs is how many finished reindex jobs an engine remembers, for a
@@ -78,31 +84,79 @@ func New(opts Options) (*Engine, error) {
 	return &Engine{opts: opts, log: log}, nil
 }
 
-// Start loads the index: the current on-disk generation when it matches
-// the corpus (fast restart), else a fresh build.
+// Start loads the first generation: the current one on disk when it was
+// built from the corpus as it is (fast restart), else a fresh build. When
+// that build fails (a bad corpus, a full disk), the last good generation
+// on disk serves as it was built, and Status reports the failure until a
+// reindex succeeds; Start fails only when there is none, or when ctx is
+// done. Partial generations that killed builds left behind are removed
+// first. Progress is reported through Status and Options.Progress.
 func (e *Engine) Start(ctx context.Context) error {
 	start := time.Now()
-	g, err := open(ctx, e.opts, e.log)
+	e.mu.Lock()
+	e.starting = true
+	e.mu.Unlock()
+	defer func() {
+		e.mu.Lock()
+		e.starting = false
+		e.mu.Unlock()
+	}()
+	if e.opts.IndexDir != "" && !e.opts.ReadOnly {
+		removed, errs := removePartial(e.opts.IndexDir)
+		for _, dir := range removed {
+			e.log.Info("removed a partial generation an interrupted build left", "dir", dir)
+		}
+		for _, err := range errs {
+			e.log.Warn("remove partial generation", "error", err)
+		}
+	}
+	e.building()
+	g, err := e.first(ctx)
 	if err != nil {
+		e.built("start", err)
 		return err
 	}
-	if g == nil {
+	e.install(g)
+	if !g.Stale {
+		e.built("start", nil)
+	}
+	e.log.Info("index ready", "guides", len(g.Corpus.Metiers), "reused", g.Reused, "stale", g.Stale, "dir", g.Dir, "took", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// first returns the generation Start serves (see Start).
+func (e *Engine) first(ctx context.Context) (*Generation, error) {
+	c, fp, err := loadCorpus(ctx, e.opts, e.report)
+	if err == nil {
+		if g := reuse(ctx, e.opts, c, fp, e.log); g != nil {
+			return g, nil
+		}
+		if e.opts.ReadOnly && e.opts.IndexDir != "" {
+			e.log.Info("no generation on disk matches the corpus: building one in memory, for this process only", "index", e.opts.IndexDir)
+		}
+		var g *Generation
 		var skipped []error
-		g, skipped, err = build(ctx, e.opts)
+		g, skipped, err = build(ctx, e.opts, c, fp, e.report)
 		for _, s := range skipped {
 			e.log.Warn("skipped", "error", s)
 		}
-		if err != nil {
-			return fmt.Errorf("build: %w", err)
-		}
-		if err := e.commit(g); err != nil {
-			g.close()
-			return err
+		if err == nil {
+			if err = e.commit(g); err == nil {
+				return g, nil
+			}
+			g.discard()
 		}
 	}
-	e.install(g)
-	e.log.Info("index ready", "guides", len(g.Corpus.Metiers), "reused", g.Reused, "dir", g.Dir, "took", time.Since(start).Round(time.Millisecond))
-	return nil
+	if ctx.Err() != nil {
+		return nil, fmt.Errorf("build interrupted: %w", err)
+	}
+	if g := lastGood(ctx, e.opts, e.log); g != nil {
+		e.built("start", err)
+		e.log.Error("the build failed: serving the last good generation as it was built, until a reindex succeeds",
+			"error", err, "dir", g.Dir, "built", g.Built, "guides", len(g.Corpus.Metiers))
+		return g, nil
+	}
+	return nil, fmt.Errorf("build: %w", err)
 }
 
 // commit makes an on-disk generation the current one and prunes old ones.
@@ -169,7 +223,7 @@ func (e *Engine) Reindex(ctx context.Context, done func(Job)) (Job, error) {
 		return j, err
 	}
 	go func() {
-		final := e.runReindex(context.WithoutCancel(ctx), j)
+		final, _ := e.runReindex(context.WithoutCancel(ctx), j)
 		if done != nil {
 			done(final)
 		}
@@ -178,24 +232,27 @@ func (e *Engine) Reindex(ctx context.Context, done func(Job)) (Job, error) {
 }
 
 // ReindexNow rebuilds and switches synchronously (the CLI's offline
-// reindex), returning the final job.
+// reindex), returning the final job and, when it failed, why.
 func (e *Engine) ReindexNow(ctx context.Context) (Job, error) {
 	j, err := e.startJob()
 	if err != nil {
 		return j, err
 	}
-	final := e.runReindex(ctx, j)
-	if final.State != "succeeded" {
-		return final, errors.New(final.Error)
-	}
-	return final, nil
+	return e.runReindex(ctx, j)
 }
 
 // startJob registers a new running job, or returns the running one with
-// ErrReindexRunning.
+// ErrReindexRunning; while Start loads the first generation it returns
+// ErrNotReady.
 func (e *Engine) startJob() (Job, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if e.opts.ReadOnly {
+		return Job{}, ErrReadOnly
+	}
+	if e.starting {
+		return Job{}, ErrNotReady
+	}
 	if e.running {
 		return e.job, ErrReindexRunning
 	}
@@ -205,17 +262,26 @@ func (e *Engine) startJob() (Job, error) {
 	return e.job, nil
 }
 
-func (e *Engine) runReindex(ctx context.Context, j Job) Job {
+// runReindex builds, switches to and serves a new generation for job j,
+// returning the final job and the build's error.
+func (e *Engine) runReindex(ctx context.Context, j Job) (Job, error) {
 	start := time.Now()
-	g, skipped, err := build(ctx, e.opts)
-	for _, s := range skipped {
-		j.Skipped = append(j.Skipped, SkipReason{Error: s.Error()})
+	e.building()
+	c, fp, err := loadCorpus(ctx, e.opts, e.report)
+	var g *Generation
+	if err == nil {
+		var skipped []error
+		g, skipped, err = build(ctx, e.opts, c, fp, e.report)
+		for _, s := range skipped {
+			j.Skipped = append(j.Skipped, SkipReason{Error: s.Error()})
+		}
 	}
 	if err == nil {
 		if err = e.commit(g); err != nil {
-			g.close()
+			g.discard()
 		}
 	}
+	e.built("reindex", err)
 	if err == nil {
 		e.install(g)
 		j.Guides = len(g.Corpus.Metiers)
@@ -237,7 +303,7 @@ func (e *Engine) runReindex(ctx context.Context, j Job) Job {
 		e.done = e.done[len(e.done)-keptJobs:]
 	}
 	e.mu.Unlock()
-	return j
+	return j, err
 }
 
 // JobByID returns the status of reindex job id: the running or last

@@ -147,7 +147,10 @@ func TestFastRestartAndCorpusChange(t *testing.T) {
 }
 
 // TestCrashLeavesLastGoodIndex simulates a crash in the middle of a
-// reindex: a half-built generation and a torn CURRENT.tmp are left behind.
+// reindex: a half-built generation (locked by its dead builder, no
+// meta.json) and a torn CURRENT.tmp are left behind. The next start
+// serves the last good generation and removes the partial one at once
+// (it used to stay until the next good reindex: 13 of them, 250 MB).
 func TestCrashLeavesLastGoodIndex(t *testing.T) {
 	corpusDir, indexDir := t.TempDir(), t.TempDir()
 	writeCorpus(t, corpusDir, 1)
@@ -156,19 +159,24 @@ func TestCrashLeavesLastGoodIndex(t *testing.T) {
 	e.Close()
 	half := filepath.Join(indexDir, "gen-9999999999999999999")
 	os.MkdirAll(filepath.Join(half, "index"), 0o755)
+	os.WriteFile(filepath.Join(half, lockFile), nil, 0o644)
 	os.WriteFile(filepath.Join(half, "index", "garbage"), []byte("x"), 0o644)
 	os.WriteFile(filepath.Join(indexDir, "CURRENT.tmp"), []byte("gen-99"), 0o644)
+	// A generation being created by another process right now (no lock
+	// file yet) is left alone.
+	creating := filepath.Join(indexDir, "gen-9999999999999999998")
+	os.Mkdir(creating, 0o755)
 
 	after := start(t, options(corpusDir, indexDir))
 	g := current(t, after)
 	if g.Dir != good || !g.Reused {
 		t.Errorf("after a crash: serving %s (reused %v), want the last good %s", g.Dir, g.Reused, good)
 	}
-	if _, err := after.ReindexNow(context.Background()); err != nil {
-		t.Fatal(err)
-	}
 	if _, err := os.Stat(half); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("the half-built generation was not pruned: %v", err)
+		t.Errorf("the half-built generation was not removed at start: %v", err)
+	}
+	if _, err := os.Stat(creating); err != nil {
+		t.Errorf("a generation being created was removed: %v", err)
 	}
 }
 

@@ -37,40 +37,48 @@ type Options struct {
 	BatchSize int
 }
 
-// Build indexes the guides into a new index. On error or cancellation the
-// partial index is closed and, on disk, removed.
-func Build(ctx context.Context, metiers []*corpus.Metier, opts Options) (idx bleve.Index, err error) {
+// Build indexes the guides into a new index. On disk, the index is then
+// merged into one segment and reopened read-only (Open): a built index is
+// never written again, and any number of processes may read it at once.
+// On error or cancellation the partial index is closed and, on disk,
+// removed.
+func Build(ctx context.Context, metiers []*corpus.Metier, opts Options) (_ bleve.Index, err error) {
 	m, err := NewMapping(opts.Synonyms)
 	if err != nil {
 		return nil, err
 	}
+	var w bleve.Index // the index being written, closed on error
 	if opts.Dir == "" {
 		// Scorch without a path keeps its segments in memory; unlike
 		// bleve.NewMemOnly (upsidedown) it supports BM25.
-		idx, err = bleve.NewUsing("", m, scorch.Name, scorch.Name, nil)
+		w, err = bleve.NewUsing("", m, scorch.Name, scorch.Name, nil)
 	} else {
 		if _, statErr := os.Stat(opts.Dir); statErr == nil {
 			return nil, fmt.Errorf("index: build: %s already exists", opts.Dir)
 		}
-		idx, err = bleve.NewUsing(opts.Dir, m, scorch.Name, scorch.Name, nil)
+		w, err = bleve.NewUsing(opts.Dir, m, scorch.Name, scorch.Name, nil)
 	}
 	if err != nil {
+		if opts.Dir != "" {
+			os.RemoveAll(opts.Dir)
+		}
 		return nil, fmt.Errorf("index: create: %w", err)
 	}
-	defer func(created bleve.Index) {
+	defer func() {
 		if err != nil {
-			created.Close()
+			if w != nil {
+				w.Close()
+			}
 			if opts.Dir != "" {
 				os.RemoveAll(opts.Dir)
 			}
-			idx = nil
 		}
-	}(idx)
+	}()
 	size := opts.BatchSize
 	if size <= 0 {
 		size = 256
 	}
-	batch := idx.NewBatch()
+	batch := w.NewBatch()
 	for i, g := range metiers {
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("index: build: %w", err)
@@ -82,7 +90,7 @@ func Build(ctx context.Context, metiers []*corpus.Metier, opts Options) (idx ble
 			return nil, fmt.Errorf("index: %s: %w", g.ID, err)
 		}
 		if batch.Size() >= size || i == len(metiers)-1 {
-			if err := idx.Batch(batch); err != nil {
+			if err := w.Batch(batch); err != nil {
 				return nil, fmt.Errorf("index: batch: %w", err)
 			}
 			batch.Reset()
@@ -91,16 +99,70 @@ func Build(ctx context.Context, metiers []*corpus.Metier, opts Options) (idx ble
 			}
 		}
 	}
-	return idx, nil
+	if opts.Dir == "" {
+		return w, nil
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("index: build: %w", err)
+	}
+	if err := merge(ctx, w); err != nil {
+		return nil, fmt.Errorf("index: merge: %w", err)
+	}
+	closeErr := w.Close()
+	w = nil
+	if closeErr != nil {
+		return nil, fmt.Errorf("index: close: %w", closeErr)
+	}
+	return Open(opts.Dir)
 }
 
-// Open opens an index built by Build in dir.
+// scorchMergeDone is the context key under which scorch's merger sends
+// the result of a merge it was asked for (bleve index/scorch/merge.go,
+// mergeDoneKey): without it, a merge that fails (a full disk) is retried
+// for ever and ForceMerge never returns.
+const scorchMergeDone = "mergeDone"
+
+// merge merges a freshly built on-disk index into one segment, the
+// fastest to search and the smallest, before it is sealed read-only
+// (nothing would merge it afterwards).
+func merge(ctx context.Context, idx bleve.Index) error {
+	adv, err := idx.Advanced()
+	if err != nil {
+		return err
+	}
+	s, ok := adv.(*scorch.Scorch)
+	if !ok {
+		return nil
+	}
+	done := make(chan error, 1)
+	mctx := context.WithValue(ctx, scorchMergeDone, done)
+	forced := make(chan error, 1)
+	go func() { forced <- s.ForceMerge(mctx, nil) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			// ForceMerge waits for a completion that a failed merge
+			// never signals: Build's cleanup closes the index, which
+			// releases it.
+			return err
+		}
+		return <-forced
+	case err := <-forced:
+		return err
+	}
+}
+
+// Open opens an index built by Build in dir, read-only: a server and
+// one-shot commands beside it read the same index at once (scorch takes
+// a shared lock on its bolt file for readers, an exclusive one for a
+// writer).
 func Open(dir string) (bleve.Index, error) {
 	registerFilters()
-	// Another process serving the index holds its bolt file's lock: wait
-	// for it a moment, not for ever (a one-shot command beside a server
-	// used to hang, deaf to SIGTERM), and let the caller build its own.
-	idx, err := bleve.OpenUsing(dir, map[string]any{"bolt_timeout": openTimeout.String()})
+	// A process writing the index (an older binary's server, which kept
+	// it open for writing) holds its bolt file's lock: wait for it a
+	// moment, not for ever (a one-shot command beside a server used to
+	// hang, deaf to SIGTERM), and let the caller decide.
+	idx, err := bleve.OpenUsing(dir, map[string]any{"read_only": true, "bolt_timeout": openTimeout.String()})
 	if errors.Is(err, bbolterrors.ErrTimeout) {
 		return nil, fmt.Errorf("index: open %s: %w", dir, ErrInUse)
 	}
