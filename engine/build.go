@@ -2,15 +2,11 @@ package engine
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
 	"time"
 
 	"github.com/metiers/metiers/corpus"
@@ -75,39 +71,15 @@ func readCorpus(opts Options) (*corpus.Corpus, string, error) {
 	return c, fp, nil
 }
 
-// fingerprint hashes the corpus files, the mapping version and the
-// search and recommendation settings: an index built from the same
-// fingerprint can be reused as it is.
+// fingerprint hashes the corpus files and the settings (see digest.go):
+// an index built from the same fingerprint can be reused as it is, and
+// its first digits name the generation.
 func fingerprint(fsys fs.FS, opts Options) (string, error) {
-	h := sha256.New()
-	fmt.Fprintf(h, "mapping %s\n", index.MappingVersion)
-	syn, _ := json.Marshal(opts.Synonyms)
-	tax, _ := json.Marshal(opts.Taxonomy)
-	w, _ := json.Marshal(opts.Weights)
-	fmt.Fprintf(h, "%s\n%s\n%s\n", syn, tax, w)
-	var names []string
-	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if !d.IsDir() && corpus.IsGuideFile(p) {
-			names = append(names, p)
-		}
-		return nil
-	})
+	sums, err := sumFiles(fsys)
 	if err != nil {
-		return "", fmt.Errorf("corpus: %w", err)
+		return "", err
 	}
-	sort.Strings(names)
-	for _, n := range names {
-		data, err := fs.ReadFile(fsys, n)
-		if err != nil {
-			return "", fmt.Errorf("corpus: %w", err)
-		}
-		fmt.Fprintf(h, "%s %d\n", n, len(data))
-		h.Write(data)
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	return sums.digest(settingsDigest(opts)), nil
 }
 
 // build makes a new generation of the corpus c (of fingerprint fp):
@@ -123,6 +95,7 @@ func build(ctx context.Context, opts Options, c *corpus.Corpus, fp string, progr
 		return nil, c.Errors, fmt.Errorf("strict mode: %d bad file(s), first: %w", len(c.Errors), c.Errors[0])
 	}
 	g := newGeneration(c)
+	g.Name, g.fingerprint = generationName(fp), fp
 	// The recommender's tags are indexed for the criteria facet, and its
 	// text similarity needs the index: derive vectors first (no text),
 	// index with their tags, then compute the blended tables.

@@ -61,6 +61,9 @@ type Generation struct {
 	Index       bleve.Index
 	Searcher    *search.Searcher
 	Recommender *recommend.Recommender
+	// Name is the generation's content digest (see digest.go): replicas
+	// serving the same corpus with the same settings have the same name.
+	Name string
 	// Dir is the generation's directory, empty in memory.
 	Dir string
 	// Built is when the generation was built.
@@ -72,6 +75,8 @@ type Generation struct {
 	// build (Status says why).
 	Stale bool
 	byID  map[string]*corpus.Metier
+	// fingerprint is the full digest Name abbreviates.
+	fingerprint string
 	// lock is this process's shared lock on Dir (nil in memory).
 	lock *flock.Flock
 	// refs counts the engine's reference (while it serves g) and its
@@ -230,6 +235,7 @@ func openGeneration(ctx context.Context, opts Options, dir string, m meta, c *co
 	}
 	g := newGeneration(c)
 	g.Index, g.Dir, g.Built, g.Reused, g.lock = idx, dir, m.Built, true, lock
+	g.Name, g.fingerprint = generationName(m.Fingerprint), m.Fingerprint
 	if err := g.search(opts); err != nil {
 		g.close()
 		return nil, err

@@ -66,6 +66,11 @@ func (s *Searcher) Suggest(ctx context.Context, q string, size int) ([]Suggestio
 		return []Suggestion{}, nil
 	}
 	req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(must...), size, 0, false)
+	// Equal scores are frequent among titles; bleve breaks their ties by
+	// internal document order, which depends on how segments were built
+	// and merged: break them by id, so that every replica of a corpus
+	// suggests the same guides.
+	req.SortBy([]string{"-_score", "_id"})
 	if s.guides == nil {
 		req.Fields = []string{index.FieldTitle, index.FieldTitleFeminine}
 	}

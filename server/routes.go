@@ -58,6 +58,12 @@ func (s *Server) routes() http.Handler {
 // generationKey is where a request keeps the generation it acquired.
 const generationKey = "metiers.generation"
 
+// generationHeader names, on every answer read from a generation, that
+// generation's content digest: replicas on the same corpus answer with
+// the same one, so a client or a test behind a load balancer can tell
+// which content it read.
+const generationHeader = "X-Metiers-Generation"
+
 // generation returns the generation this request works on, acquired on
 // its first call and released by releaseGeneration once the response is
 // written, or answers 503 when none is loaded yet. Every handler reads
@@ -73,6 +79,7 @@ func (s *Server) generation(c *gin.Context) (*engine.Generation, bool) {
 		return nil, false
 	}
 	c.Set(generationKey, g)
+	c.Header(generationHeader, g.Name)
 	return g, true
 }
 
@@ -95,7 +102,8 @@ func (s *Server) readyz(c *gin.Context) {
 		return
 	}
 	defer g.Release()
-	c.JSON(http.StatusOK, gin.H{"status": "ready", "guides": len(g.Corpus.Metiers), "built": g.Built, "reused": g.Reused, "generation": filepath.Base(g.Dir)})
+	c.Header(generationHeader, g.Name)
+	c.JSON(http.StatusOK, gin.H{"status": "ready", "guides": len(g.Corpus.Metiers), "built": g.Built, "reused": g.Reused, "generation": g.Name, "dir": filepath.Base(g.Dir)})
 }
 
 // query reads the query string, rejecting parameters not in allowed and

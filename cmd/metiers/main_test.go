@@ -171,7 +171,7 @@ func TestKilledReindexLeavesLastGoodIndex(t *testing.T) {
 	}
 	srv, _ := serve(t, bin, "--corpus", corpusDir, "--index", indexDir)
 	m := getJSON(t, srv+"/readyz")
-	if m["guides"].(float64) != 20 || m["reused"] != true || m["generation"] != strings.TrimSpace(string(good)) {
+	if m["guides"].(float64) != 20 || m["reused"] != true || m["dir"] != strings.TrimSpace(string(good)) {
 		t.Errorf("after a killed reindex the server serves %v, want the last good generation %s", m, good)
 	}
 	if m := getJSON(t, srv+"/api/search?q=codeur"); m["total"].(float64) == 0 {

@@ -1,0 +1,154 @@
+package engine
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+
+	"github.com/metiers/metiers/corpus"
+	"github.com/metiers/metiers/corpusgen"
+	"github.com/metiers/metiers/recommend"
+	"github.com/metiers/metiers/search"
+)
+
+// answers is what a replica tells readers about a set of queries and
+// guides: hits (ids, scores, order), totals, suggestions and similar
+// guides.
+type answers struct {
+	Searches map[string][]search.Hit
+	Totals   map[string]uint64
+	Suggest  map[string][]search.Suggestion
+	Similar  map[string][]recommend.Similar
+}
+
+var probeQueries = []string{"medecin", "codeuse", "l'INAMI", "mutuelle", "secretaire medicale", "infirmier", "soins patients", "méd", "codeur medical variante", "hopital"}
+
+func collect(t *testing.T, e *Engine) (string, answers) {
+	t.Helper()
+	g, err := e.Acquire()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Release()
+	ctx := context.Background()
+	a := answers{map[string][]search.Hit{}, map[string]uint64{}, map[string][]search.Suggestion{}, map[string][]recommend.Similar{}}
+	for _, q := range probeQueries {
+		for page := 1; page <= 2; page++ {
+			res, err := g.Searcher.Search(ctx, search.Request{Query: q, Page: page, Size: 10})
+			if err != nil {
+				t.Fatalf("search %q: %v", q, err)
+			}
+			key := q + "#" + string(rune('0'+page))
+			a.Searches[key], a.Totals[key] = res.Hits, res.Total
+		}
+		sug, err := g.Searcher.Suggest(ctx, q, 8)
+		if err != nil {
+			t.Fatalf("suggest %q: %v", q, err)
+		}
+		a.Suggest[q] = sug
+	}
+	for _, m := range g.Corpus.Metiers {
+		sim, err := g.Recommender.Similar(m.ID, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.Similar[m.ID] = sim
+	}
+	return g.Name, a
+}
+
+// TestSameCorpusSameAnswers: replicas that build the same corpus, in
+// memory or on disk, fresh or reopened, carry the same generation name
+// and give the same answers, to the score.
+func TestSameCorpusSameAnswers(t *testing.T) {
+	dir := t.TempDir()
+	corpusDir := filepath.Join(dir, "corpus")
+	base, _ := corpus.Load(corpus.Sample())
+	ms, err := corpusgen.Generate(base.Metiers, 80, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := corpusgen.WriteDir(corpusDir, ms, false); err != nil {
+		t.Fatal(err)
+	}
+	a := start(t, options(corpusDir, ""))
+	nameA, ansA := collect(t, a)
+	diskDir := filepath.Join(dir, "index")
+	b := start(t, options(corpusDir, diskDir))
+	nameB, ansB := collect(t, b)
+	if nameA == "" || nameA != nameB {
+		t.Fatalf("generation names %q (memory) and %q (disk), want one non-empty name", nameA, nameB)
+	}
+	if !reflect.DeepEqual(ansA, ansB) {
+		diff(t, ansA, ansB)
+	}
+	b.Close()
+	c := start(t, options(corpusDir, diskDir))
+	if g, _ := c.Acquire(); g != nil {
+		if !g.Reused {
+			t.Error("the second start on the same index directory rebuilt it")
+		}
+		g.Release()
+	}
+	nameC, ansC := collect(t, c)
+	if nameC != nameA || !reflect.DeepEqual(ansA, ansC) {
+		t.Errorf("reopened from disk: name %q, want %q", nameC, nameA)
+		diff(t, ansA, ansC)
+	}
+
+	// A hidden file (an atomic write under way) changes nothing; a
+	// changed guide or other settings change the name.
+	if err := os.WriteFile(filepath.Join(corpusDir, ".x.json.tmp-1"), []byte("{"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if n := startName(t, options(corpusDir, "")); n != nameA {
+		t.Errorf("a hidden file changed the name: %q, want %q", n, nameA)
+	}
+	opts := options(corpusDir, "")
+	opts.Weights = recommend.Weights{Criteria: 0.5, Text: 0.5, Curated: 0.5}
+	if n := startName(t, opts); n == nameA {
+		t.Error("other weights kept the name")
+	}
+	if err := os.Remove(filepath.Join(corpusDir, ms[0].ID+".json")); err != nil {
+		t.Fatal(err)
+	}
+	if n := startName(t, options(corpusDir, "")); n == nameA {
+		t.Error("a removed guide kept the name")
+	}
+}
+
+func startName(t *testing.T, opts Options) string {
+	t.Helper()
+	e := start(t, opts)
+	defer e.Close()
+	g, err := e.Acquire()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Release()
+	return g.Name
+}
+
+// diff reports the first answers that differ.
+func diff(t *testing.T, a, b answers) {
+	t.Helper()
+	for k := range a.Searches {
+		if !reflect.DeepEqual(a.Searches[k], b.Searches[k]) || a.Totals[k] != b.Totals[k] {
+			t.Errorf("search %s: %d hits %v\nvs %d hits %v", k, a.Totals[k], a.Searches[k], b.Totals[k], b.Searches[k])
+		}
+	}
+	for k := range a.Suggest {
+		if !reflect.DeepEqual(a.Suggest[k], b.Suggest[k]) {
+			t.Errorf("suggest %s: %v\nvs %v", k, a.Suggest[k], b.Suggest[k])
+		}
+	}
+	n := 0
+	for k := range a.Similar {
+		if !reflect.DeepEqual(a.Similar[k], b.Similar[k]) && n < 3 {
+			n++
+			t.Errorf("similar %s: %v\nvs %v", k, a.Similar[k], b.Similar[k])
+		}
+	}
+}
