@@ -42,6 +42,10 @@ type Config struct {
 	Generations int `json:"generations"`
 	// Strict makes a reindex fail when any guide fails to parse.
 	Strict bool `json:"strict"`
+	// CorpusWatch, when positive, makes `serve` follow the corpus
+	// directory: changes are applied once no file has changed for this
+	// long. 0 does not watch.
+	CorpusWatch time.Duration `json:"corpus_watch"`
 
 	Log     Log     `json:"log"`
 	HTTP    HTTP    `json:"http"`
@@ -115,6 +119,7 @@ func defaults() map[string]any {
 		"cors_origins":          []string{},
 		"generations":           3,
 		"strict":                false,
+		"corpus_watch":          "0s",
 		"log.format":            "text",
 		"log.level":             "info",
 		"http.request_timeout":  "10s",
@@ -144,6 +149,7 @@ func flagKeys() map[string]string {
 		"log-format":   "log.format",
 		"log-level":    "log.level",
 		"strict":       "strict",
+		"watch":        "corpus_watch",
 	}
 }
 
@@ -267,6 +273,7 @@ func decode(v *viper.Viper) (Config, error) {
 		CORSOrigins: d.list("cors_origins"),
 		Generations: int(d.integer("generations", 32)),
 		Strict:      d.boolean("strict"),
+		CorpusWatch: d.duration("corpus_watch"),
 		Log:         Log{Format: d.str("log.format"), Level: d.str("log.level")},
 		HTTP: HTTP{
 			RequestTimeout:  d.duration("http.request_timeout"),
@@ -316,6 +323,11 @@ func (c Config) Validate() error {
 			continue
 		}
 		f.Close()
+	}
+	if c.CorpusWatch < 0 {
+		bad("corpus_watch", "must not be negative, got %s", c.CorpusWatch)
+	} else if c.CorpusWatch > 0 && c.Corpus == "" {
+		bad("corpus_watch", "needs a corpus directory to watch (corpus is the embedded sample)")
 	}
 	if c.Generations < 1 {
 		bad("generations", "must be at least 1, got %d", c.Generations)

@@ -47,6 +47,8 @@ type Options struct {
 	// of the Stage constants, and done of total in that stage). Status
 	// reports the same.
 	Progress func(stage string, done, total int)
+	// poll makes Watch poll even where inotify works (tests).
+	poll bool
 }
 
 // Generation is one complete, immutable build of the corpus: its guides,

@@ -51,6 +51,17 @@ func newServeCommand() *cobra.Command {
 			defer stop()
 			saved := make(chan struct{})
 			go func() { rec.Keep(ctx, time.Minute); close(saved) }()
+			watched := make(chan struct{})
+			if c.CorpusWatch > 0 {
+				go func() {
+					defer close(watched)
+					if err := e.Watch(ctx, c.CorpusWatch); err != nil {
+						log.Error("watch", "error", err)
+					}
+				}()
+			} else {
+				close(watched)
+			}
 			srv := server.New(e, server.Options{
 				Addr: c.Addr, AdminToken: c.AdminToken, CORSOrigins: c.CORSOrigins,
 				RequestTimeout: c.HTTP.RequestTimeout, MaxBodyBytes: c.HTTP.MaxBodyBytes,
@@ -60,12 +71,14 @@ func newServeCommand() *cobra.Command {
 				fmt.Fprintf(cmd.OutOrStdout(), "metiers: serving %d guides at %s\n", guides, url)
 			})
 			stop()
-			<-saved // the last counts written before exit
+			<-saved   // the last counts written before exit
+			<-watched // no rebuild under way when the engine closes
 			return err
 		},
 	}
 	cmd.Flags().String("addr", config.DefaultAddr, "HOST:PORT to listen on (env METIERS_ADDR)")
 	cmd.Flags().BoolVar(&rebuild, "rebuild", false, "rebuild the index even if the one on disk matches the corpus")
+	cmd.Flags().Duration("watch", 0, "follow the corpus directory: apply changes once no file has changed for DURATION (config corpus_watch; 0: do not watch)")
 	return cmd
 }
 
