@@ -138,6 +138,12 @@ func (r *Recommender) profile(answers map[string]int, questions []Question) (pre
 	}
 	if len(bad) > 0 {
 		sort.Strings(bad)
+		// The first few and a count: a body of 60,000 unknown answers
+		// must not be listed back whole.
+		const shown = 5
+		if len(bad) > shown {
+			bad = append(bad[:shown], fmt.Sprintf("and %d more", len(bad)-shown))
+		}
 		return nil, nil, fmt.Errorf("%w: %s", ErrBadAnswers, strings.Join(bad, "; "))
 	}
 	pref = make([]float64, n)
