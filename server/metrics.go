@@ -76,13 +76,15 @@ func newMetrics(reg *prometheus.Registry, e *engine.Engine) *metrics {
 	return m
 }
 
-// observe counts each request under its route template.
+// observe counts each request under its route template, its method (one
+// of HTTP's, or "other") and its status: every label takes a bounded set
+// of values, whatever a client sends.
 func (m *metrics) observe() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		start := time.Now()
 		c.Next()
 		route := routeOf(c)
-		m.requests.WithLabelValues(route, c.Request.Method, strconv.Itoa(c.Writer.Status())).Inc()
+		m.requests.WithLabelValues(route, methodLabel(c.Request.Method), strconv.Itoa(c.Writer.Status())).Inc()
 		m.latency.WithLabelValues(route).Observe(time.Since(start).Seconds())
 	}
 }

@@ -1,12 +1,16 @@
 package server
 
 import (
+	"bytes"
 	"crypto/subtle"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -21,7 +25,7 @@ import (
 func (s *Server) routes() http.Handler {
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
-	r.Use(s.recovery(), requestID(), s.logRequests(), s.metrics.observe(), s.cors(), s.limits(), releaseGeneration())
+	r.Use(s.recovery(), requestID(), s.logRequests(), s.metrics.observe(), jsonErrorBodies(), s.methods(), s.cors(), s.limits(), releaseGeneration())
 
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	r.GET("/readyz", s.readyz)
@@ -48,7 +52,9 @@ func (s *Server) routes() http.Handler {
 	admin.GET("/insights", s.insightsReport)
 
 	s.mountWeb(r)
-	r.NoRoute(func(c *gin.Context) { s.fail(c, fmt.Errorf("%w: no route %s", errNotFound, c.Request.URL.Path)) })
+	r.NoRoute(func(c *gin.Context) {
+		s.fail(c, fmt.Errorf("%w: no route %s", errNotFound, clip(c.Request.URL.Path, logPathBytes)))
+	})
 	r.NoMethod(func(c *gin.Context) {
 		c.AbortWithStatusJSON(http.StatusMethodNotAllowed, gin.H{"error": "method not allowed"})
 	})
@@ -106,26 +112,61 @@ func (s *Server) readyz(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"status": "ready", "guides": len(g.Corpus.Metiers), "built": g.Built, "reused": g.Reused, "generation": g.Name, "dir": filepath.Base(g.Dir)})
 }
 
-// query reads the query string, rejecting parameters not in allowed and
-// values that are not valid UTF-8.
+// Bounds of a request's parameters, on top of the query string's own
+// (maxQueryBytes): each parameter once, except the repeatable filters,
+// and each value short. Every value may become part of a cache key, so
+// none may be large.
+const (
+	// maxFilterValues bounds the values of one repeatable filter (area,
+	// criteria): a reader ticks a few facets; the taxonomy has 24
+	// criteria, Belgium a dozen provinces and regions.
+	maxFilterValues = 32
+	// maxValueBytes bounds one value; an area or criterion id is under 60
+	// bytes on every corpus, a number under 20.
+	maxValueBytes = 200
+	// maxQBytes bounds q in bytes: search counts its characters (at most
+	// search.MaxQueryRunes), four bytes at most each.
+	maxQBytes = 4 * search.MaxQueryRunes
+)
+
+// maxExplainHits bounds the hits of a search with explain=true.
+const maxExplainHits = 10
+
+// repeatable reports whether a parameter may be given more than once.
+func repeatable(name string) bool { return name == "area" || name == "criteria" }
+
+// query reads the query string, rejecting parameters not in allowed, a
+// parameter given twice (but the repeatable filters, at most
+// maxFilterValues times), values over their bound and values that are
+// not valid UTF-8.
 func query(c *gin.Context, allowed ...string) (url.Values, error) {
-	q := c.Request.URL.Query()
+	if err := checkQuery(c.Request.URL.RawQuery); err != nil {
+		return nil, err
+	}
+	q, _ := url.ParseQuery(c.Request.URL.RawQuery)
 	for k, vs := range q {
 		if !utf8.ValidString(k) {
 			return nil, fmt.Errorf("%w: a parameter name is not valid UTF-8", errBadRequest)
 		}
-		ok := false
-		for _, a := range allowed {
-			if k == a {
-				ok = true
-			}
+		if !slices.Contains(allowed, k) {
+			return nil, fmt.Errorf("%w: unknown filter or parameter %q", errBadRequest, clip(k, 64))
 		}
-		if !ok {
-			return nil, fmt.Errorf("%w: unknown filter or parameter %q", errBadRequest, k)
+		switch {
+		case repeatable(k) && len(vs) > maxFilterValues:
+			return nil, fmt.Errorf("%w: %s is given %d times, at most %d are allowed", errBadRequest, k, len(vs), maxFilterValues)
+		case !repeatable(k) && len(vs) > 1:
+			return nil, fmt.Errorf("%w: %s is given %d times, once at most", errBadRequest, k, len(vs))
+		}
+		limit := maxValueBytes
+		if k == "q" {
+			limit = maxQBytes
 		}
 		for _, v := range vs {
 			if !utf8.ValidString(v) {
 				return nil, fmt.Errorf("%w: %s is not valid UTF-8", errBadRequest, k)
+			}
+			if len(v) > limit {
+				return nil, fmt.Errorf("%w: %s is %d bytes long, at most %d are allowed", errBadRequest, k, len(v), limit)
 			}
 		}
 	}
@@ -201,6 +242,18 @@ func (s *Server) search(c *gin.Context) {
 		if req.Explain, err = strconv.ParseBool(v); err != nil {
 			s.fail(c, fmt.Errorf("%w: explain must be true or false", errBadRequest))
 			return
+		}
+	}
+	if req.Explain {
+		// An explanation is a tree per hit of every word's score in every
+		// field: 160 kB for 10 hits of a 12-word query on ONISEP, 630 kB
+		// for 50, and never cached. Explained pages are kept short.
+		if req.Size > maxExplainHits {
+			s.fail(c, fmt.Errorf("%w: explain=true shows at most %d hits; ask size=%d or less", errBadRequest, maxExplainHits, maxExplainHits))
+			return
+		}
+		if req.Size == 0 {
+			req.Size = maxExplainHits
 		}
 	}
 	g, ok := s.generation(c)
@@ -371,21 +424,55 @@ func (s *Server) quiz(c *gin.Context) {
 }
 
 // decode reads a JSON body strictly: unknown fields and trailing data are
-// errors, as is a body that is not valid UTF-8.
+// errors, as is a body that is not valid UTF-8. The body is read whole
+// first (it is bounded by http.max_body_bytes), so that a body cut short
+// is told apart from malformed JSON, and the connection's own error
+// ("read tcp 127.0.0.1:8080->…") is never shown.
 func decode(c *gin.Context, dst any) error {
-	if c.Request.Body == nil {
+	if c.Request.Body == nil || c.Request.Body == http.NoBody {
 		return fmt.Errorf("%w: a JSON body is required", errBadRequest)
 	}
-	dec := json.NewDecoder(c.Request.Body)
+	data, err := io.ReadAll(c.Request.Body)
+	switch {
+	case err != nil && status(err) == http.StatusRequestEntityTooLarge:
+		return err
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return fmt.Errorf("%w: the body ended before the %d bytes its Content-Length announced", errBadRequest, c.Request.ContentLength)
+	case err != nil:
+		return fmt.Errorf("%w: the request body could not be read", errBadRequest)
+	case len(bytes.TrimSpace(data)) == 0:
+		return fmt.Errorf("%w: a JSON body is required", errBadRequest)
+	case !utf8.Valid(data):
+		return fmt.Errorf("%w: the body is not valid UTF-8", errBadRequest)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
-		if status(err) == http.StatusRequestEntityTooLarge {
-			return err
-		}
 		return fmt.Errorf("%w: malformed JSON body: %v", errBadRequest, err)
 	}
 	if dec.More() {
 		return fmt.Errorf("%w: malformed JSON body: trailing data", errBadRequest)
+	}
+	return nil
+}
+
+// Bounds of quiz answers: a quiz has a few dozen questions, whose ids
+// are short; a body of 60,000 answers is refused at once, not checked
+// one by one and listed back.
+const (
+	maxAnswers       = 200
+	maxAnswerIDBytes = 64
+)
+
+// checkAnswers bounds the answers of a quiz body.
+func checkAnswers(answers map[string]int) error {
+	if len(answers) > maxAnswers {
+		return fmt.Errorf("%w: %d answers, at most %d are allowed", errBadRequest, len(answers), maxAnswers)
+	}
+	for id := range answers {
+		if len(id) > maxAnswerIDBytes {
+			return fmt.Errorf("%w: the question id %q… is over %d bytes", errBadRequest, clip(id, 32), maxAnswerIDBytes)
+		}
 	}
 	return nil
 }
@@ -396,6 +483,10 @@ func (s *Server) quizMatch(c *gin.Context) {
 	}
 	var req recommend.MatchRequest
 	if err := decode(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if err := checkAnswers(req.Answers); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -439,6 +530,10 @@ func (s *Server) scoreMetierQuiz(c *gin.Context) {
 		Answers map[string]int `json:"answers"`
 	}
 	if err := decode(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if err := checkAnswers(req.Answers); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -496,8 +591,11 @@ func (s *Server) adminAuth() gin.HandlerFunc {
 			s.fail(c, fmt.Errorf("%w: admin routes are disabled (no admin token configured)", errNotFound))
 			return
 		}
-		h := c.GetHeader("Authorization")
-		token, ok := strings.CutPrefix(h, "Bearer ")
+		// The scheme is case-insensitive (RFC 9110 §11.1): "bearer x"
+		// and "BEARER x" are the same credentials as "Bearer x".
+		scheme, token, _ := strings.Cut(strings.TrimSpace(c.GetHeader("Authorization")), " ")
+		token = strings.TrimSpace(token)
+		ok := strings.EqualFold(scheme, "Bearer")
 		if !ok {
 			// A browser opening an admin page sends the token as the
 			// password of HTTP Basic (any user name).

@@ -73,7 +73,7 @@ func New(e *engine.Engine, opts Options) *Server {
 	}
 	s := &Server{opts: opts, engine: e, log: opts.Logger, insights: opts.Insights, metrics: newMetrics(prometheus.NewRegistry(), e)}
 	insightsMetrics(s.metrics.reg, s.insights)
-	s.handler = s.routes()
+	s.handler = secure(s.routes())
 	return s
 }
 
@@ -88,10 +88,11 @@ func (s *Server) Run(ctx context.Context, ready func(url string)) error {
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", s.opts.Addr, err)
 	}
-	ln = netutil.LimitListener(ln, s.opts.MaxConnections)
+	ln = jsonErrorListener{netutil.LimitListener(ln, s.opts.MaxConnections)}
 	srv := &http.Server{
 		Handler:           s.handler,
 		ReadHeaderTimeout: 5 * time.Second,
+		MaxHeaderBytes:    maxHeaderBytes,
 		ReadTimeout:       s.opts.RequestTimeout + 5*time.Second,
 		WriteTimeout:      s.opts.RequestTimeout + 5*time.Second,
 		IdleTimeout:       60 * time.Second,
@@ -118,6 +119,12 @@ func (s *Server) Run(ctx context.Context, ready func(url string)) error {
 	}
 	return nil
 }
+
+// maxHeaderBytes bounds a request's line and headers (net/http's default
+// is 1 MiB): a browser sends a few kilobytes, and the longest address the
+// API takes is maxQueryBytes of query string. Over it, net/http answers
+// 431 (made JSON by jsonErrorListener).
+const maxHeaderBytes = 64 << 10
 
 // baseURL turns a listener address into the URL a reader opens.
 func baseURL(a net.Addr) string {

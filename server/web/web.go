@@ -37,8 +37,15 @@ func Handler() http.Handler {
 			serveFile(w, r, "widget.js")
 		case strings.HasPrefix(p, "/static/"):
 			w.Header().Set("Cache-Control", "public, max-age=300")
+			name := path.Clean(strings.TrimPrefix(p, "/static/"))
+			// No directory listings: "/static/" cleaned to "." made the
+			// file server redirect to "./", that is to itself, for ever.
+			if st, err := fs.Stat(FS(), name); err != nil || st.IsDir() {
+				http.NotFound(w, r)
+				return
+			}
 			r2 := r.Clone(r.Context())
-			r2.URL.Path = "/" + path.Clean(strings.TrimPrefix(p, "/static/"))
+			r2.URL.Path = "/" + name
 			files.ServeHTTP(w, r2)
 		default:
 			w.Header().Set("Cache-Control", "no-cache")
