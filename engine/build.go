@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
@@ -27,59 +26,31 @@ const (
 	StageRecommendations = "recommendations" // the recommendation tables computed
 )
 
-// loadCorpus reads the configured corpus and its fingerprint.
+// loadCorpus reads the configured corpus and its fingerprint, reporting
+// the files parsed; it stops when ctx is done.
 func loadCorpus(ctx context.Context, opts Options, progress func(stage string, done, total int)) (*corpus.Corpus, string, error) {
-	c, fp, err := readCorpus(opts)
+	parsed := func(done, total int) { progress(StageParsed, done, total) }
+	var c *corpus.Corpus
+	var err error
+	if opts.CorpusDir == "" {
+		c, err = corpus.LoadContext(ctx, corpus.Sample(), parsed)
+	} else {
+		c, err = corpus.LoadDirContext(ctx, opts.CorpusDir, parsed)
+	}
 	if err != nil {
 		return nil, "", err
 	}
 	progress(StageParsed, c.Files, c.Files)
-	if err := ctx.Err(); err != nil {
-		return nil, "", err
-	}
-	return c, fp, nil
+	return c, fingerprint(c, opts), nil
 }
 
-// readCorpus reads the configured corpus and its fingerprint.
-func readCorpus(opts Options) (*corpus.Corpus, string, error) {
-	var fsys fs.FS
-	if opts.CorpusDir == "" {
-		fsys = corpus.Sample()
-	} else {
-		st, err := os.Stat(opts.CorpusDir)
-		if err != nil {
-			return nil, "", fmt.Errorf("corpus: %w", err)
-		}
-		if !st.IsDir() {
-			return nil, "", fmt.Errorf("corpus: %s is not a directory", opts.CorpusDir)
-		}
-		fsys = os.DirFS(opts.CorpusDir)
-	}
-	fp, err := fingerprint(fsys, opts)
-	if err != nil {
-		return nil, "", err
-	}
-	var c *corpus.Corpus
-	if opts.CorpusDir == "" {
-		c, err = corpus.Load(fsys)
-	} else {
-		c, err = corpus.LoadDir(opts.CorpusDir)
-	}
-	if err != nil {
-		return nil, "", err
-	}
-	return c, fp, nil
-}
-
-// fingerprint hashes the corpus files and the settings (see digest.go):
-// an index built from the same fingerprint can be reused as it is, and
-// its first digits name the generation.
-func fingerprint(fsys fs.FS, opts Options) (string, error) {
-	sums, err := sumFiles(fsys)
-	if err != nil {
-		return "", err
-	}
-	return sums.digest(settingsDigest(opts)), nil
+// fingerprint hashes the files the corpus was loaded from and the
+// settings (see digest.go): an index built from the same fingerprint can
+// be reused as it is, and its first digits name the generation. An
+// editor's lock file or backup, which the load passes over, changes
+// nothing.
+func fingerprint(c *corpus.Corpus, opts Options) string {
+	return fileSums(c.Sums()).digest(settingsDigest(opts))
 }
 
 // build makes a new generation of the corpus c (of fingerprint fp):

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -8,7 +9,6 @@ import (
 	"io/fs"
 	"path"
 	"sort"
-	"strings"
 
 	"github.com/metiers/metiers/corpus"
 	"github.com/metiers/metiers/index"
@@ -29,34 +29,11 @@ type fileSums map[string][sha256.Size]byte
 // nameLen is how many hex digits of the digest name a generation.
 const nameLen = 16
 
-// sumFiles hashes every guide file Load would read: hidden files and
-// directories (an atomic write's temporary file) are skipped.
+// sumFiles hashes every guide file Load would read (see
+// corpus.SumFiles): hidden files and directories (an atomic write's
+// temporary), editors' files and files that cannot be read are left out.
 func sumFiles(fsys fs.FS) (fileSums, error) {
-	sums := fileSums{}
-	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if p != "." && strings.HasPrefix(d.Name(), ".") {
-			if d.IsDir() {
-				return fs.SkipDir
-			}
-			return nil
-		}
-		if d.IsDir() || !corpus.IsGuideFile(p) {
-			return nil
-		}
-		data, err := fs.ReadFile(fsys, p)
-		if err != nil {
-			return err
-		}
-		sums[p] = sha256.Sum256(data)
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("corpus: %w", err)
-	}
-	return sums, nil
+	return corpus.SumFiles(context.Background(), fsys)
 }
 
 // settingsDigest hashes the settings that shape a generation's answers.

@@ -312,3 +312,5 @@ func TestReaderKeepsItsGeneration(t *testing.T) {
 		t.Errorf("Acquire after Close: %v, want ErrNotReady", err)
 	}
 }
+
+func searchRequest(q string) search.Request { return search.Request{Query: q} }

@@ -59,7 +59,7 @@ func (e *Engine) Watch(ctx context.Context, settle time.Duration) error {
 // served generation's, and reports whether it should be tried again
 // later (another reindex was running).
 func (e *Engine) follow(ctx context.Context) (again bool) {
-	sums, err := sumFiles(os.DirFS(e.opts.CorpusDir))
+	sums, err := sumFiles(corpus.DirFS(e.opts.CorpusDir))
 	if err != nil {
 		e.log.Warn("watch: read the corpus", "error", err)
 		return false
