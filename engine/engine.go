@@ -33,6 +33,8 @@ type Engine struct {
 	opts Options
 	log  *slog.Logger
 	cur  atomic.Pointer[Generation]
+	// publish serialises Put and Delete (publish.go).
+	publish sync.Mutex
 
 	mu       sync.Mutex // guards what follows
 	starting bool       // Start is loading the first generation

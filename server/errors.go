@@ -38,7 +38,11 @@ func status(err error) int {
 		return http.StatusBadRequest
 	case errors.Is(err, recommend.ErrUnknownMetier), errors.Is(err, recommend.ErrUnknownCriterion), errors.Is(err, errNotFound):
 		return http.StatusNotFound
-	case errors.Is(err, engine.ErrReindexRunning):
+	case errors.Is(err, engine.ErrBadGuide):
+		return http.StatusBadRequest
+	case errors.Is(err, engine.ErrUnknownGuide):
+		return http.StatusNotFound
+	case errors.Is(err, engine.ErrReindexRunning), errors.Is(err, engine.ErrReadOnlyCorpus):
 		return http.StatusConflict
 	case errors.Is(err, engine.ErrNotReady), errors.Is(err, context.DeadlineExceeded):
 		// Not ready yet, or over http.request_timeout: the request may

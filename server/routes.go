@@ -50,6 +50,8 @@ func (s *Server) routes() http.Handler {
 	admin.POST("/reindex", s.startReindex)
 	admin.GET("/reindex", s.reindexStatus)
 	admin.GET("/insights", s.insightsReport)
+	admin.PUT("/metiers/:id", s.putMetier)
+	admin.DELETE("/metiers/:id", s.deleteMetier)
 
 	s.mountWeb(r)
 	r.NoRoute(func(c *gin.Context) {
