@@ -4,7 +4,7 @@ BIN     := bin/metiers
 ADDR    ?= 127.0.0.1:8080
 FUZZTIME ?= 5s
 
-.PHONY: all build run test test-unit fuzz lint bench load eval clean
+.PHONY: all build run test test-unit test-cluster fuzz lint bench load eval clean
 LOAD_DURATION ?= 30s
 
 all: lint test
@@ -21,6 +21,13 @@ test: lint test-unit fuzz
 
 test-unit:
 	$(GO) test -count=1 ./...
+
+## test-cluster: HAProxy (deploy/haproxy.cfg) and three replicas on
+## loopback, driven while a guide is published, a replica is SIGKILLed and
+## restarted and a reindex runs (needs haproxy: apt-get install haproxy).
+## Its figures go to bench/results/cluster.json. About 40 s.
+test-cluster:
+	CLUSTER_JSON=$(CURDIR)/bench/results/cluster.json $(GO) test -tags cluster -count=1 -v -run TestCluster ./deploy/cluster
 
 fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzParseText$$' -fuzztime=$(FUZZTIME) ./corpus

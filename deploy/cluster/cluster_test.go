@@ -444,7 +444,10 @@ func TestCluster(t *testing.T) {
 	out, _ := json.MarshalIndent(f, "", "  ")
 	t.Logf("cluster figures:\n%s", out)
 	if path := os.Getenv("CLUSTER_JSON"); path != "" {
-		os.WriteFile(path, append(out, '\n'), 0o644)
+		os.MkdirAll(filepath.Dir(path), 0o755)
+		if err := os.WriteFile(path, append(out, '\n'), 0o644); err != nil {
+			t.Errorf("write the figures: %v", err)
+		}
 	}
 }
 
