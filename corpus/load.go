@@ -162,7 +162,8 @@ func Load(fsys fs.FS, names ...string) (*Corpus, error) {
 
 // LoadContext is Load of every guide file of fsys that stops, with ctx's
 // error, when ctx is done, and tells progress, when set, how many files
-// are parsed of how many.
+// are parsed of how many as it goes (not the last count: the result
+// holds it).
 func LoadContext(ctx context.Context, fsys fs.FS, progress func(done, total int)) (*Corpus, error) {
 	c, err := load(ctx, fsys, nil, progress)
 	if err != nil {
@@ -195,7 +196,7 @@ func load(ctx context.Context, fsys fs.FS, names []string, progress func(done, t
 			defer wg.Done()
 			for i := range next {
 				parsed[i] = loadFile(fsys, names[i])
-				if n := done.Add(1); progress != nil && (n%64 == 0 || int(n) == len(names)) {
+				if n := done.Add(1); progress != nil && n%64 == 0 && int(n) < len(names) {
 					progress(int(n), len(names))
 				}
 			}

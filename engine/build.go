@@ -60,6 +60,9 @@ func fingerprint(c *corpus.Corpus, opts Options) string {
 // on disk. The errors are c's bad files, skipped.
 func build(ctx context.Context, opts Options, c *corpus.Corpus, fp string, progress func(stage string, done, total int)) (*Generation, []error, error) {
 	if len(c.Metiers) == 0 {
+		if len(c.Errors) > 0 {
+			return nil, c.Errors, fmt.Errorf("%w (%s), first: %w", ErrNoGuides, c.Summary(), c.Errors[0])
+		}
 		return nil, c.Errors, fmt.Errorf("%w (%s)", ErrNoGuides, c.Summary())
 	}
 	if opts.Strict && len(c.Errors) > 0 {
@@ -99,6 +102,7 @@ func build(ctx context.Context, opts Options, c *corpus.Corpus, fp string, progr
 	if g.Dir != "" {
 		idxDir = filepath.Join(g.Dir, indexSub)
 	}
+	progress(StageIndexed, 0, len(c.Metiers))
 	g.Index, err = index.Build(ctx, c.Metiers, index.Options{
 		Dir: idxDir, Synonyms: opts.Synonyms, Tags: tagger.TagIDs,
 		Progress: func(done, total int) { progress(StageIndexed, done, total) },

@@ -122,7 +122,11 @@ func (e *Engine) Start(ctx context.Context) error {
 	if !g.Stale {
 		e.built("start", nil)
 	}
-	e.log.Info("index ready", "guides", len(g.Corpus.Metiers), "reused", g.Reused, "stale", g.Stale, "dir", g.Dir, "took", time.Since(start).Round(time.Millisecond))
+	level := slog.LevelInfo
+	if e.opts.ReadOnly {
+		level = slog.LevelDebug // a one-shot command says it in its own words
+	}
+	e.log.Log(ctx, level, "index ready", "guides", len(g.Corpus.Metiers), "reused", g.Reused, "stale", g.Stale, "dir", g.Dir, "took", time.Since(start).Round(time.Millisecond))
 	return nil
 }
 

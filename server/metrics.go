@@ -54,6 +54,15 @@ func newMetrics(reg *prometheus.Registry, e *engine.Engine) *metrics {
 		defer g.Release()
 		return float64(len(g.Corpus.Metiers))
 	})
+	failed := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "metiers_build_failed",
+		Help: "1 when the last build (at start or by a reindex) failed, the generation served predating the corpus (/readyz says why); 0 once one succeeds.",
+	}, func() float64 {
+		if e.Status().Failure != nil {
+			return 1
+		}
+		return 0
+	})
 	stats := e.CacheStats()
 	var cache []prometheus.Collector
 	for _, c := range []struct {
@@ -71,7 +80,7 @@ func newMetrics(reg *prometheus.Registry, e *engine.Engine) *metrics {
 		}, func() float64 { return float64(n.Load()) }))
 	}
 	reg.MustRegister(cache...)
-	reg.MustRegister(m.requests, m.latency, m.reindex, m.lastTime, m.lastDur, docs,
+	reg.MustRegister(m.requests, m.latency, m.reindex, m.lastTime, m.lastDur, docs, failed,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

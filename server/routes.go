@@ -103,15 +103,33 @@ func releaseGeneration() gin.HandlerFunc {
 	}
 }
 
+// readyz answers 503 with the build's progress until a generation
+// serves, then 200 with what serves; both say which build failed, if the
+// last did (what serves then predates the corpus).
 func (s *Server) readyz(c *gin.Context) {
+	st := s.engine.Status()
 	g, err := s.engine.Acquire()
 	if err != nil {
-		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "loading"})
+		body := gin.H{"status": "loading"}
+		if p := st.Building; p != nil {
+			body["stage"], body["done"], body["total"] = p.Stage, p.Done, p.Total
+		}
+		if st.Failure != nil {
+			body["failed_build"] = st.Failure
+		}
+		c.JSON(http.StatusServiceUnavailable, body)
 		return
 	}
 	defer g.Release()
 	c.Header(generationHeader, g.Name)
-	c.JSON(http.StatusOK, gin.H{"status": "ready", "guides": len(g.Corpus.Metiers), "built": g.Built, "reused": g.Reused, "generation": g.Name, "dir": filepath.Base(g.Dir)})
+	body := gin.H{"status": "ready", "guides": len(g.Corpus.Metiers), "built": g.Built, "reused": g.Reused, "stale": g.Stale, "generation": g.Name, "dir": filepath.Base(g.Dir)}
+	if st.Failure != nil {
+		body["failed_build"] = st.Failure
+	}
+	if st.Building != nil {
+		body["building"] = st.Building
+	}
+	c.JSON(http.StatusOK, body)
 }
 
 // Bounds of a request's parameters, on top of the query string's own

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"syscall"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -85,6 +86,9 @@ func (s *Server) Handler() http.Handler { return s.handler }
 // accepting and waits for the requests under way (up to ShutdownTimeout).
 func (s *Server) Run(ctx context.Context, ready func(url string)) error {
 	ln, err := net.Listen("tcp", s.opts.Addr)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return fmt.Errorf("listen %s: the address is already in use (another server?): stop it or choose another --addr: %w", s.opts.Addr, syscall.EADDRINUSE)
+	}
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", s.opts.Addr, err)
 	}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -14,17 +15,23 @@ import (
 	"github.com/metiers/metiers/search"
 )
 
-// startEngine loads the configured index (reusing the one on disk when it
-// matches the corpus) for the one-shot commands.
+// startEngine loads the configured index for the one-shot commands,
+// read-only: the current generation on disk when it matches the corpus
+// (a server may be serving it: both read it at once), else a build in
+// memory for this command alone. It never writes a generation nor moves
+// CURRENT, and says on stderr which index it reads.
 func startEngine(cmd *cobra.Command) (*engine.Engine, error) {
 	c, err := loadConfig(cmd)
 	if err != nil {
 		return nil, err
 	}
-	opts, err := engineOptions(c, newLogger(c, io.Discard), false)
+	stderr := cmd.ErrOrStderr()
+	opts, err := engineOptions(c, newLogger(c, stderr), false)
 	if err != nil {
 		return nil, err
 	}
+	opts.ReadOnly = true
+	opts.Progress = progress(stderr)
 	e, err := engine.New(opts)
 	if err != nil {
 		return nil, err
@@ -33,7 +40,30 @@ func startEngine(cmd *cobra.Command) (*engine.Engine, error) {
 		e.Close()
 		return nil, err
 	}
+	g, err := e.Acquire()
+	if err != nil {
+		e.Close()
+		return nil, err
+	}
+	defer g.Release()
+	describe(stderr, c.Index, g, e.Status())
 	return e, nil
+}
+
+// describe says which index a one-shot command reads.
+func describe(w io.Writer, indexDir string, g *engine.Generation, st engine.Status) {
+	n := len(g.Corpus.Metiers)
+	switch {
+	case g.Stale && st.Failure != nil:
+		fmt.Fprintf(w, "metiers: the corpus does not build (%s): reading the last good generation %s (%d guides, built %s) read-only\n",
+			st.Failure.Error, g.Dir, n, g.Built.Format(time.RFC3339))
+	case g.Reused:
+		fmt.Fprintf(w, "metiers: reading %s (%d guides, built %s) read-only\n", g.Dir, n, g.Built.Format(time.RFC3339))
+	case indexDir == "":
+		fmt.Fprintf(w, "metiers: indexed %d guides in memory (--index is empty)\n", n)
+	default:
+		fmt.Fprintf(w, "metiers: no generation in %s matches the corpus: indexed %d guides in memory for this command (`metiers reindex` writes one)\n", indexDir, n)
+	}
 }
 
 // withRecommender runs f with the recommender of the loaded index.

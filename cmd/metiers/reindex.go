@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -37,7 +38,7 @@ func newReindexCommand() *cobra.Command {
 			if c.Index == "" {
 				return errors.New("reindex: --index is empty (in memory): there is nothing to rebuild on disk")
 			}
-			log := newLogger(c, io.Discard)
+			log := newLogger(c, cmd.ErrOrStderr())
 			opts, err := engineOptions(c, log, true)
 			if err != nil {
 				return err
@@ -51,6 +52,9 @@ func newReindexCommand() *cobra.Command {
 			defer e.Close()
 			job, err := e.ReindexNow(cmd.Context())
 			printJob(cmd.OutOrStdout(), job)
+			if errors.Is(err, context.Canceled) {
+				return errors.New("reindex interrupted: the partial build was removed, the previous index is still current")
+			}
 			if err != nil {
 				return fmt.Errorf("reindex failed, the previous index is still current: %w", err)
 			}

@@ -27,17 +27,64 @@ func newServeCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			log := newLogger(c, cmd.ErrOrStderr())
+			stderr := cmd.ErrOrStderr()
+			log := newLogger(c, stderr)
 			opts, err := engineOptions(c, log, rebuild)
 			if err != nil {
 				return err
 			}
-			e, err := engine.New(opts)
-			if err != nil {
+			// The first build's progress on stderr (a bar on a terminal,
+			// a line a stage otherwise); /readyz reports every build's.
+			var e *engine.Engine
+			show := progress(stderr)
+			opts.Progress = func(stage string, done, total int) {
+				if !e.Ready() {
+					show(stage, done, total)
+				}
+			}
+			if e, err = engine.New(opts); err != nil {
 				return err
 			}
 			defer e.Close()
-			if err := e.Start(cmd.Context()); err != nil {
+			rec := newInsights(c, log)
+			ctx, stop := context.WithCancel(cmd.Context())
+			defer stop()
+			saved := make(chan struct{})
+			go func() { rec.Keep(ctx, time.Minute); close(saved) }()
+			srv := server.New(e, server.Options{
+				Addr: c.Addr, AdminToken: c.AdminToken, CORSOrigins: c.CORSOrigins,
+				RequestTimeout: c.HTTP.RequestTimeout, MaxBodyBytes: c.HTTP.MaxBodyBytes,
+				ShutdownTimeout: c.HTTP.ShutdownTimeout, MaxConnections: c.HTTP.MaxConnections, Logger: log, Insights: rec,
+			})
+			// Listen first: a busy port fails at once, before any build,
+			// and /readyz answers 503 with the build's progress until the
+			// first generation serves.
+			listening := make(chan string, 1)
+			served := make(chan error, 1)
+			go func() {
+				err := srv.Run(ctx, func(url string) { listening <- url })
+				stop() // a server that stopped ends the first build too
+				served <- err
+			}()
+			var url string
+			select {
+			case url = <-listening:
+			case err := <-served:
+				<-saved
+				return err
+			}
+			fmt.Fprintf(stderr, "metiers: listening at %s, loading the index (%sreadyz reports its progress)\n", url, url)
+			if err := e.Start(ctx); err != nil {
+				stop()
+				serveErr := <-served
+				<-saved
+				if cmd.Context().Err() != nil {
+					fmt.Fprintln(stderr, "metiers: interrupted during the first build: the partial build was removed, the index on disk is as it was")
+					return nil
+				}
+				if serveErr != nil {
+					return serveErr
+				}
 				return err
 			}
 			g, err := e.Acquire()
@@ -45,12 +92,11 @@ func newServeCommand() *cobra.Command {
 				return err
 			}
 			guides := len(g.Corpus.Metiers)
+			if st := e.Status(); g.Stale && st.Failure != nil {
+				fmt.Fprintf(stderr, "metiers: the build failed: %s\nmetiers: serving the last good generation, %s (%d guides, built %s), until a reindex succeeds\n",
+					st.Failure.Error, g.Dir, guides, g.Built.Format(time.RFC3339))
+			}
 			g.Release()
-			rec := newInsights(c, log)
-			ctx, stop := context.WithCancel(cmd.Context())
-			defer stop()
-			saved := make(chan struct{})
-			go func() { rec.Keep(ctx, time.Minute); close(saved) }()
 			watched := make(chan struct{})
 			if c.CorpusWatch > 0 {
 				go func() {
@@ -62,14 +108,8 @@ func newServeCommand() *cobra.Command {
 			} else {
 				close(watched)
 			}
-			srv := server.New(e, server.Options{
-				Addr: c.Addr, AdminToken: c.AdminToken, CORSOrigins: c.CORSOrigins,
-				RequestTimeout: c.HTTP.RequestTimeout, MaxBodyBytes: c.HTTP.MaxBodyBytes,
-				ShutdownTimeout: c.HTTP.ShutdownTimeout, MaxConnections: c.HTTP.MaxConnections, Logger: log, Insights: rec,
-			})
-			err = srv.Run(ctx, func(url string) {
-				fmt.Fprintf(cmd.OutOrStdout(), "metiers: serving %d guides at %s\n", guides, url)
-			})
+			fmt.Fprintf(cmd.OutOrStdout(), "metiers: serving %d guides at %s\n", guides, url)
+			err = <-served
 			stop()
 			<-saved   // the last counts written before exit
 			<-watched // no rebuild under way when the engine closes
