@@ -7,10 +7,8 @@ package importer
 
 import (
 	"bufio"
-	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
@@ -170,37 +168,6 @@ func riasec(m *corpus.Metier, letters []string) {
 		m.Criteria["riasec_"+strings.ToLower(l)] = v
 		v = max(0.5, v-0.25)
 	}
-}
-
-// WriteDir writes one JSON file per guide into dir, created if needed. A
-// non-empty dir is refused unless it only holds JSON guides (a previous
-// import, which is then replaced).
-func WriteDir(dir string, ms []*corpus.Metier) error {
-	if entries, err := os.ReadDir(dir); err == nil {
-		for _, e := range entries {
-			if e.IsDir() || !strings.HasSuffix(e.Name(), ".json") {
-				return fmt.Errorf("importer: %s holds %s: not a previous import, refusing to write there", dir, e.Name())
-			}
-		}
-		for _, e := range entries {
-			if err := os.Remove(filepath.Join(dir, e.Name())); err != nil {
-				return fmt.Errorf("importer: %w", err)
-			}
-		}
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("importer: %w", err)
-	}
-	for _, m := range ms {
-		b, err := json.MarshalIndent(m, "", "  ")
-		if err != nil {
-			return fmt.Errorf("importer: %s: %w", m.ID, err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, m.ID+".json"), append(b, '\n'), 0o644); err != nil {
-			return fmt.Errorf("importer: %w", err)
-		}
-	}
-	return nil
 }
 
 // finish normalizes, validates and sorts an import.

@@ -1,0 +1,9 @@
+package importer
+
+import "golang.org/x/sys/unix"
+
+// exchange swaps two paths atomically (renameat2 RENAME_EXCHANGE); it
+// fails where the filesystem cannot.
+func exchange(a, b string) error {
+	return unix.Renameat2(unix.AT_FDCWD, a, unix.AT_FDCWD, b, unix.RENAME_EXCHANGE)
+}
