@@ -29,9 +29,13 @@ test-unit:
 test-cluster:
 	CLUSTER_JSON=$(CURDIR)/bench/results/cluster.json $(GO) test -tags cluster -count=1 -v -run TestCluster ./deploy/cluster
 
+## fuzz: each fuzz target for FUZZTIME; -fuzzminimizetime=0s lets the
+## fuzzer run new inputs rather than spend the time minimizing each one
+## that finds new coverage
 fuzz:
-	$(GO) test -run='^$$' -fuzz='^FuzzParseText$$' -fuzztime=$(FUZZTIME) ./corpus
-	$(GO) test -run='^$$' -fuzz='^FuzzParseJSON$$' -fuzztime=$(FUZZTIME) ./corpus
+	$(GO) test -run='^$$' -fuzz='^FuzzParseText$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=0s ./corpus
+	$(GO) test -run='^$$' -fuzz='^FuzzParseJSON$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=0s ./corpus
+	$(GO) test -run='^$$' -fuzz='^FuzzSearch$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=0s ./server
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

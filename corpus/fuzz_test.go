@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io/fs"
+	"reflect"
 	"testing"
 )
 
@@ -32,17 +33,39 @@ func FuzzParseText(f *testing.F) {
 	})
 }
 
+// FuzzParseJSON checks that every guide ParseJSON accepts survives a
+// round trip: encoded as JSON and parsed again, it is the same guide. A
+// field the encoder drops or spells otherwise, a normalization that is
+// not idempotent, a value that parses but does not encode back, all fail.
 func FuzzParseJSON(f *testing.F) {
 	f.Add([]byte(`{"title": "Codeur", "salary": {"min": 1, "max": 2}, "criteria": {"a": 0.5}}`))
 	f.Add([]byte(`{"title": ""}`))
 	f.Add([]byte(`[1,2]`))
+	f.Add([]byte(`{"title": " Médecin ", "alt_titles": [" a ", ""], "study_years": 1e-7, "criteria": {"b": 1}}`))
+	files, _ := fs.Glob(Sample(), "*.txt")
+	for _, name := range files {
+		data, _ := fs.ReadFile(Sample(), name)
+		if m, err := ParseText(name, data); err == nil {
+			if b, err := json.Marshal(m); err == nil {
+				f.Add(b) // every field of a real guide
+			}
+		}
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		m, err := ParseJSON("fuzz.json", data)
 		if err != nil {
 			return
 		}
-		if err := m.Validate(); err != nil {
-			t.Fatalf("ParseJSON returned an invalid guide: %v", err)
+		enc, err := json.Marshal(m)
+		if err != nil {
+			t.Fatalf("a parsed guide does not encode: %v", err)
+		}
+		again, err := ParseJSON("again.json", enc)
+		if err != nil {
+			t.Fatalf("an encoded guide does not parse again: %v\n%s", err, enc)
+		}
+		if !reflect.DeepEqual(m, again) {
+			t.Fatalf("round trip changed the guide:\n first %+v\n again %+v", m, again)
 		}
 	})
 }

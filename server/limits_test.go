@@ -13,12 +13,13 @@ import (
 	"github.com/metiers/metiers/search"
 )
 
-// runServer runs the real listener (Run) over the sample corpus and
+// runServer runs the real listener (Run) over the sample corpus, with
+// the response cache of the default configuration (2,000 entries), and
 // returns its base URL, without the trailing slash.
 func runServer(t *testing.T, opts Options) string {
 	t.Helper()
 	syn := index.DefaultSynonyms()
-	e, err := engine.New(engine.Options{Synonyms: syn, Search: search.Options{Synonyms: syn, CacheSize: 100}})
+	e, err := engine.New(engine.Options{Synonyms: syn, Search: search.Options{Synonyms: syn, CacheSize: 2000}})
 	if err != nil {
 		t.Fatal(err)
 	}
