@@ -69,7 +69,7 @@ func build(ctx context.Context, opts Options, c *corpus.Corpus, fp string, progr
 		return nil, c.Errors, fmt.Errorf("strict mode: %d bad file(s), first: %w", len(c.Errors), c.Errors[0])
 	}
 	g := newGeneration(c)
-	g.Name, g.fingerprint = generationName(fp), fp
+	g.Name, g.fingerprint, g.sums = generationName(fp), fp, fileSums(c.Sums())
 	// The recommender's tags are indexed for the criteria facet, and its
 	// text similarity needs the index: derive vectors first (no text),
 	// index with their tags, then compute the blended tables.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -46,6 +47,9 @@ func options(corpusDir, indexDir string) Options {
 }
 
 func start(t *testing.T, opts Options) *Engine {
+	if os.Getenv("ENGINE_LOG") != "" {
+		opts.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
 	t.Helper()
 	e, err := New(opts)
 	if err != nil {

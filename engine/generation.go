@@ -77,8 +77,12 @@ type Generation struct {
 	// build (Status says why).
 	Stale bool
 	byID  map[string]*corpus.Metier
-	// fingerprint is the full digest Name abbreviates.
+	// fingerprint is the full digest Name abbreviates, and sums the
+	// digests of the files it was built from (nil when unknown: a
+	// generation reopened from disk), which a guide applied on its own
+	// updates (incremental.go).
 	fingerprint string
+	sums        fileSums
 	// lock is this process's shared lock on Dir (nil in memory).
 	lock *flock.Flock
 	// refs counts the engine's reference (while it serves g) and its

@@ -37,6 +37,10 @@ type Published struct {
 	Generation string `json:"generation"`
 	// Guides is how many guides that generation serves.
 	Guides int `json:"guides"`
+	// Applied is "incremental" (the one guide indexed or deleted) or
+	// "rebuild" (the corpus rebuilt: the served generation could not
+	// take it on its own, or a rebuild was under way).
+	Applied string `json:"applied"`
 	// TookMS is the time from the request to the change being served.
 	TookMS float64 `json:"took_ms"`
 }
@@ -92,7 +96,36 @@ func (e *Engine) Put(ctx context.Context, id string, body []byte) (Published, er
 		}
 	}
 	p := Published{ID: id, File: target, Created: !old}
-	return e.served(ctx, p, start)
+	// The guide as a replica loading the file reads it.
+	loaded, err := corpus.ParseJSON(target, data)
+	if err != nil {
+		return p, fmt.Errorf("corpus: reread %s: %w", target, err)
+	}
+	loaded.Source = target
+	ch := change{id: id, file: target, data: data, m: loaded}
+	if old && file != target {
+		ch.moved = file
+	}
+	return e.apply(ctx, ch, p, start)
+}
+
+// apply serves a change on its own when it can, else by a rebuild.
+func (e *Engine) apply(ctx context.Context, ch change, p Published, start time.Time) (Published, error) {
+	g, err := e.applyChange(ctx, ch)
+	if errors.Is(err, errNoIncremental) || errors.Is(err, ErrReindexRunning) {
+		p.Applied = "rebuild"
+		return e.served(ctx, p, start)
+	}
+	if err != nil {
+		e.log.Warn("applying a guide on its own failed; rebuilding", "id", ch.id, "error", err)
+		p.Applied = "rebuild"
+		return e.served(ctx, p, start)
+	}
+	defer g.Release()
+	p.Applied = "incremental"
+	p.Generation, p.Guides = g.Name, len(g.Corpus.Metiers)
+	p.TookMS = float64(time.Since(start).Microseconds()) / 1000
+	return p, nil
 }
 
 // Delete removes the file of guide id from the corpus directory and
@@ -112,7 +145,7 @@ func (e *Engine) Delete(ctx context.Context, id string) (Published, error) {
 		return Published{}, fmt.Errorf("corpus: remove %s: %w", file, err)
 	}
 	syncDir(e.opts.CorpusDir)
-	return e.served(ctx, Published{ID: id, File: file, Deleted: true}, start)
+	return e.apply(ctx, change{id: id, file: file}, Published{ID: id, File: file, Deleted: true}, start)
 }
 
 // served waits until the engine serves the corpus as it is on disk.
