@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/metiers/metiers/corpus"
 	"github.com/metiers/metiers/corpusgen"
@@ -93,5 +94,47 @@ func TestIncrementalMatchesRebuild(t *testing.T) {
 			t.Errorf("guide %s differs:\n incremental %+v\n rebuilt     %+v", m.ID, gi.Metier(m.ID), m)
 			break
 		}
+	}
+}
+
+// TestWatcherAppliesOneGuide: a replica watching the corpus applies
+// another replica's published guide on its own (no reindex job), and
+// both end on the same generation.
+func TestWatcherAppliesOneGuide(t *testing.T) {
+	dir := t.TempDir()
+	corpusDir := filepath.Join(dir, "corpus")
+	base, _ := corpus.Load(corpus.Sample())
+	ms, _ := corpusgen.Generate(base.Metiers, 30, 9)
+	if err := corpusgen.WriteDir(corpusDir, ms, false); err != nil {
+		t.Fatal(err)
+	}
+	a := start(t, options(corpusDir, filepath.Join(dir, "a")))
+	b := start(t, options(corpusDir, filepath.Join(dir, "b")))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- b.Watch(ctx, 100*time.Millisecond) }()
+	defer func() { cancel(); <-done }()
+	name := func(e *Engine) string {
+		g, err := e.Acquire()
+		if err != nil {
+			return ""
+		}
+		defer g.Release()
+		return g.Name
+	}
+	for _, step := range []func() (Published, error){
+		func() (Published, error) {
+			return a.Put(context.Background(), "couvreur", []byte(`{"title": "Couvreur", "tagline": "Pose et répare les toitures"}`))
+		},
+		func() (Published, error) { return a.Delete(context.Background(), ms[2].ID) },
+	} {
+		p, err := step()
+		if err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, "the watching replica on the publisher's generation", func() bool { return name(b) == p.Generation })
+	}
+	if j, ran := b.LastJob(); ran {
+		t.Errorf("the watching replica rebuilt (job %+v), want each guide applied on its own", j)
 	}
 }

@@ -2,12 +2,14 @@ package engine
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"testing/fstest"
 	"time"
 
 	"github.com/fsnotify/fsnotify"
@@ -70,9 +72,25 @@ func (e *Engine) follow(ctx context.Context) (again bool) {
 		return true // not serving yet: Start is still building
 	}
 	same := g.fingerprint == fp
+	ch, one := oneChange(g, e.opts.CorpusDir, sums)
 	g.Release()
 	if same {
 		return false
+	}
+	if one {
+		// One guide file changed (another replica's editor): apply it
+		// on its own, as the replica that took the PUT did.
+		ng, err := e.applyChange(ctx, ch)
+		if err == nil {
+			ng.Release()
+			return false
+		}
+		if errors.Is(err, ErrReindexRunning) {
+			return true
+		}
+		if !errors.Is(err, errNoIncremental) {
+			e.log.Warn("watch: applying a guide on its own failed; rebuilding", "file", ch.file, "error", err)
+		}
 	}
 	e.log.Info("watch: the corpus changed, rebuilding", "generation", generationName(fp))
 	job, err := e.ReindexNow(ctx)
@@ -224,4 +242,68 @@ func stamp(dir string) string {
 		return nil
 	})
 	return b.String()
+}
+
+// oneChange tells whether the corpus on disk (of sums) differs from g's
+// by one file holding one guide (added, changed or removed), and that
+// change.
+func oneChange(g *Generation, dir string, sums fileSums) (change, bool) {
+	if g.sums == nil {
+		return change{}, false
+	}
+	var changed []string
+	for name, sum := range sums {
+		if old, ok := g.sums[name]; !ok || old != sum {
+			changed = append(changed, name)
+		}
+	}
+	for name := range g.sums {
+		if _, ok := sums[name]; !ok {
+			changed = append(changed, name)
+		}
+	}
+	if len(changed) != 1 || strings.HasSuffix(strings.ToLower(changed[0]), ".jsonl") {
+		return change{}, false
+	}
+	name := changed[0]
+	if _, ok := sums[name]; !ok {
+		// Removed: the guide read from it.
+		for _, m := range g.Corpus.Metiers {
+			if fileKey(m) == name {
+				return change{id: m.ID, file: name}, true
+			}
+		}
+		return change{}, false
+	}
+	data, err := fs.ReadFile(corpus.DirFS(dir), name)
+	if err != nil || sha256.Sum256(data) != sums[name] {
+		return change{}, false // changed again since: the next look sees it
+	}
+	c, err := corpus.Load(memFile{name: name, data: data}, name)
+	if err != nil || len(c.Errors) > 0 || len(c.Metiers) != 1 {
+		return change{}, false
+	}
+	m := c.Metiers[0]
+	if old := g.Metier(m.ID); old != nil && fileKey(old) != name {
+		return change{}, false // the guide moved files: a rebuild sorts it out
+	}
+	for _, x := range g.Corpus.Metiers {
+		if fileKey(x) == name && x.ID != m.ID {
+			return change{}, false // the file now holds another guide
+		}
+	}
+	if fileKey(m) != name {
+		return change{}, false // a source naming another file: rebuild
+	}
+	return change{id: m.ID, file: name, data: data, m: m}, true
+}
+
+// memFile is a one-file fs.FS over data already read.
+type memFile struct {
+	name string
+	data []byte
+}
+
+func (f memFile) Open(name string) (fs.File, error) {
+	return fstest.MapFS{f.name: &fstest.MapFile{Data: f.data}}.Open(name)
 }
