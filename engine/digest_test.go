@@ -63,6 +63,7 @@ func collect(t *testing.T, e *Engine) (string, answers) {
 // memory or on disk, fresh or reopened, carry the same generation name
 // and give the same answers, to the score.
 func TestSameCorpusSameAnswers(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	corpusDir := filepath.Join(dir, "corpus")
 	base, _ := corpus.Load(corpus.Sample())

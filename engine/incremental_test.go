@@ -16,6 +16,7 @@ import (
 // guides one at a time, each applied on its own, then builds the same
 // corpus from scratch: same generation name, same answers to the score.
 func TestIncrementalMatchesRebuild(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	corpusDir := filepath.Join(dir, "corpus")
 	base, _ := corpus.Load(corpus.Sample())
@@ -101,6 +102,7 @@ func TestIncrementalMatchesRebuild(t *testing.T) {
 // another replica's published guide on its own (no reindex job), and
 // both end on the same generation.
 func TestWatcherAppliesOneGuide(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	corpusDir := filepath.Join(dir, "corpus")
 	base, _ := corpus.Load(corpus.Sample())

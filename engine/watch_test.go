@@ -54,6 +54,7 @@ func writeGuide(t *testing.T, dir string, m *corpus.Metier) {
 // follows an added, a changed and a removed guide, and ends on the
 // generation a fresh build of the same files is named.
 func TestWatch(t *testing.T) {
+	t.Parallel()
 	for _, mode := range []string{"inotify", "poll"} {
 		t.Run(mode, func(t *testing.T) {
 			dir := t.TempDir()
