@@ -185,6 +185,9 @@ func (e *Engine) commit(g *Generation) error {
 func (e *Engine) install(g *Generation) {
 	g.log = e.log
 	g.refs.Store(1) // the engine's own, until the next install or Close
+	if old := e.cur.Load(); old != nil {
+		g.inherit(old) // only installs write e.cur, and they run one at a time
+	}
 	if old := e.cur.Swap(g); old != nil {
 		old.Release()
 	}

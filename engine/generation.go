@@ -77,6 +77,10 @@ type Generation struct {
 	// build (Status says why).
 	Stale bool
 	byID  map[string]*corpus.Metier
+	// removed holds the ids earlier generations of this engine served
+	// and this one does not (a guide deleted from the corpus): the pages
+	// answer 410 Gone for them rather than 404.
+	removed map[string]bool
 	// fingerprint is the full digest Name abbreviates, and sums the
 	// digests of the files it was built from (nil when unknown: a
 	// generation reopened from disk), which a guide applied on its own
@@ -155,6 +159,33 @@ func (g *Generation) discard() {
 
 // Metier returns the guide with the given id, or nil.
 func (g *Generation) Metier(id string) *corpus.Metier { return g.byID[id] }
+
+// Removed reports whether id is a guide an earlier generation served and
+// this one no longer has. The engine remembers it from install to
+// install, in memory: a restart forgets it.
+func (g *Generation) Removed(id string) bool { return g.removed[id] }
+
+// inherit records in g the guides old served, or knew as removed, that g
+// does not have.
+func (g *Generation) inherit(old *Generation) {
+	for id := range old.removed {
+		if g.byID[id] == nil {
+			g.setRemoved(id)
+		}
+	}
+	for id := range old.byID {
+		if g.byID[id] == nil {
+			g.setRemoved(id)
+		}
+	}
+}
+
+func (g *Generation) setRemoved(id string) {
+	if g.removed == nil {
+		g.removed = map[string]bool{}
+	}
+	g.removed[id] = true
+}
 
 // reuse reopens the current on-disk generation when it was built from
 // the corpus c (of fingerprint fp); it returns nil when there is none to
