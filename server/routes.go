@@ -53,10 +53,10 @@ func (s *Server) routes() http.Handler {
 	admin.PUT("/metiers/:id", s.putMetier)
 	admin.DELETE("/metiers/:id", s.deleteMetier)
 
+	api.GET("/widget/:id", s.widgetData)
+
 	s.mountWeb(r)
-	r.NoRoute(func(c *gin.Context) {
-		s.fail(c, fmt.Errorf("%w: no route %s", errNotFound, clip(c.Request.URL.Path, logPathBytes)))
-	})
+	r.NoRoute(s.noRoute)
 	r.NoMethod(func(c *gin.Context) {
 		c.AbortWithStatusJSON(http.StatusMethodNotAllowed, gin.H{"error": "method not allowed"})
 	})
@@ -78,12 +78,18 @@ const generationHeader = "X-Metiers-Generation"
 // guides, searcher and recommender of that one generation, whatever
 // reindex happens meanwhile.
 func (s *Server) generation(c *gin.Context) (*engine.Generation, bool) {
+	return s.acquire(c, s.fail)
+}
+
+// acquire is generation with its own answer to a failure (JSON for the
+// API, a page for the reader's pages).
+func (s *Server) acquire(c *gin.Context, fail func(*gin.Context, error)) (*engine.Generation, bool) {
 	if v, ok := c.Get(generationKey); ok {
 		return v.(*engine.Generation), true
 	}
 	g, err := s.engine.Acquire()
 	if err != nil {
-		s.fail(c, err)
+		fail(c, err)
 		return nil, false
 	}
 	c.Set(generationKey, g)
@@ -286,7 +292,18 @@ func (s *Server) search(c *gin.Context) {
 		return
 	}
 	s.recordSearch(req, res)
-	c.JSON(http.StatusOK, res)
+	// The facets again as filters (parameter and value with each count),
+	// as the search page shows them.
+	filters := url.Values{}
+	for _, k := range filterKeys {
+		if vs := q[k]; len(vs) > 0 {
+			filters[k] = vs
+		}
+	}
+	c.JSON(http.StatusOK, struct {
+		*search.Response
+		Filters []facetGroup `json:"filters"`
+	}{res, facetGroups(res, criterionLabels(g.Recommender), filters, func(url.Values) string { return "" })})
 }
 
 func (s *Server) suggest(c *gin.Context) {

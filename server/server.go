@@ -38,6 +38,10 @@ type Options struct {
 	Logger *slog.Logger
 	// Insights counts what readers search for; nil counts in memory.
 	Insights *insights.Recorder
+	// PublicURL is the site's address as readers reach it
+	// ("https://metiers.example.be"), for canonical links and the
+	// sitemap; empty uses the address each request came to.
+	PublicURL string
 }
 
 // Server is the HTTP face of an Engine.
@@ -47,6 +51,7 @@ type Server struct {
 	log      *slog.Logger
 	insights *insights.Recorder
 	metrics  *metrics
+	pages    *pages
 	handler  http.Handler
 }
 
@@ -72,9 +77,13 @@ func New(e *engine.Engine, opts Options) *Server {
 	if opts.Insights == nil {
 		opts.Insights = insights.New(insights.Options{Logger: opts.Logger})
 	}
-	s := &Server{opts: opts, engine: e, log: opts.Logger, insights: opts.Insights, metrics: newMetrics(prometheus.NewRegistry(), e)}
+	p, err := newPages()
+	if err != nil {
+		panic(err) // the templates are part of the binary: any test catches a bad one
+	}
+	s := &Server{opts: opts, engine: e, log: opts.Logger, insights: opts.Insights, metrics: newMetrics(prometheus.NewRegistry(), e), pages: p}
 	insightsMetrics(s.metrics.reg, s.insights)
-	s.handler = secure(s.routes())
+	s.handler = compress(secure(s.routes()))
 	return s
 }
 

@@ -1,21 +1,26 @@
 package server
 
 import (
-	"net/http"
-
 	"github.com/gin-gonic/gin"
-
-	"github.com/metiers/metiers/server/web"
 )
 
-// mountWeb serves the reader's pages and the embeddable widget.
+// mountWeb serves the reader's pages, the site files crawlers read, the
+// static files and the embeddable widget.
 func (s *Server) mountWeb(r *gin.Engine) {
-	h := gin.WrapH(web.Handler())
-	for _, p := range []string{"/", "/quiz", "/metiers/:id", "/criteres/:id", "/widget.js"} {
+	get := func(p string, h gin.HandlerFunc) {
 		r.GET(p, h)
 		r.HEAD(p, h)
 	}
-	r.GET("/static/*file", h)
-	r.HEAD("/static/*file", h)
-	r.GET("/favicon.ico", func(c *gin.Context) { c.Status(http.StatusNoContent) })
+	get("/", s.searchPage)
+	get("/metiers/:id", s.guidePage)
+	get("/metiers/:id/compatibilite", s.compatPage)
+	get("/criteres/:id", s.criterionPage)
+	get("/quiz", s.quizPage)
+	get("/quiz/resultats", s.quizResults)
+	get("/sitemap.xml", s.sitemap)
+	get("/robots.txt", s.robots)
+	static := gin.WrapH(s.pages.assets)
+	get("/static/*file", static)
+	get("/widget.js", static)
+	get("/favicon.ico", func(c *gin.Context) { c.Redirect(301, s.pages.assets.URL("favicon.svg")) })
 }

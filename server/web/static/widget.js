@@ -37,12 +37,22 @@
     return el;
   }
   if (!id) {
-    box.appendChild(text("p", "metiers-widget__error", "Widget métiers : attribut data-metier manquant."));
+    box.appendChild(text("p", "metiers-widget__error", "Widget métiers\u00a0: attribut data-metier manquant."));
     return;
   }
   box.appendChild(text("p", "metiers-widget__title", "Métiers similaires"));
-  fetch(origin + "/api/metiers/" + encodeURIComponent(id) + "/similar?size=" + size)
-    .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
+  // The server says why it refuses: an origin it does not serve (403) or
+  // a guide it does not know (404); a network failure is the only
+  // « indisponibles pour le moment ».
+  fetch(origin + "/api/widget/" + encodeURIComponent(id) + "?size=" + size)
+    .then(function (r) {
+      return r.json().catch(function () { return {}; }).then(function (body) {
+        if (r.ok) return body;
+        var err = new Error(body.error || String(r.status));
+        err.reason = body.reason || (r.status === 404 ? "unknown_guide" : "");
+        throw err;
+      });
+    })
     .then(function (data) {
       var ul = document.createElement("ul");
       ul.className = "metiers-widget__list";
@@ -50,14 +60,18 @@
         var li = document.createElement("li");
         li.className = "metiers-widget__item";
         var a = text("a", "metiers-widget__link", s.title);
-        a.href = origin + "/metiers/" + encodeURIComponent(s.id);
+        a.href = s.url || origin + "/metiers/" + encodeURIComponent(s.id);
         li.appendChild(a);
-        if (s.reasons && s.reasons.length) li.appendChild(text("span", "metiers-widget__reason", s.reasons[0]));
+        if (s.reason) li.appendChild(text("span", "metiers-widget__reason", s.reason));
         ul.appendChild(li);
       });
       box.appendChild(ul);
     })
-    .catch(function () {
-      box.appendChild(text("p", "metiers-widget__error", "Les métiers similaires sont indisponibles pour le moment."));
+    .catch(function (e) {
+      var msg = "Les métiers similaires sont indisponibles pour le moment.";
+      if (e.reason === "origin") msg = "Widget métiers\u00a0: ce site (" + location.origin + ") n’est pas autorisé à l’afficher\u00a0; son origine doit être ajoutée à cors_origins.";
+      else if (e.reason === "unknown_guide") msg = "Widget métiers\u00a0: aucune fiche «\u00a0" + id + "\u00a0» (vérifiez l’attribut data-metier).";
+      if (window.console && e.reason) console.warn("metiers widget: " + e.message);
+      box.appendChild(text("p", "metiers-widget__error", msg));
     });
 })();
