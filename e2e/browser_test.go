@@ -2,19 +2,16 @@ package e2e
 
 import (
 	"context"
-	"fmt"
-	"net"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
-	"github.com/chromedp/chromedp/kb"
 
 	"github.com/metiers/metiers/engine"
 	"github.com/metiers/metiers/index"
@@ -57,61 +54,112 @@ func artifacts(t *testing.T) string {
 // origin for the widget, and returns its base URL.
 func site(t *testing.T, origin string) string {
 	t.Helper()
-	syn := index.DefaultSynonyms()
-	e, err := engine.New(engine.Options{Synonyms: syn, Search: search.Options{Synonyms: syn}})
+	return siteOn(t, "", origin)
+}
+
+// siteOn starts the real server over the corpus in dir (the sample when
+// empty) and returns its base URL.
+func siteOn(t *testing.T, dir, origin string) string {
+	t.Helper()
+	base, stop, err := startSite(dir, origin)
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() {
+		for _, f := range stop {
+			f()
+		}
+	})
+	return base
+}
+
+// startSite starts the real server over the corpus in dir and returns
+// its base URL and what stops it.
+func startSite(dir, origin string) (string, []func(), error) {
+	syn := index.DefaultSynonyms()
+	e, err := engine.New(engine.Options{CorpusDir: dir, Synonyms: syn, Search: search.Options{Synonyms: syn, CacheSize: 1000}})
+	if err != nil {
+		return "", nil, err
+	}
 	if err := e.Start(context.Background()); err != nil {
-		t.Fatal(err)
+		return "", nil, err
 	}
 	srv := server.New(e, server.Options{Addr: "127.0.0.1:0", CORSOrigins: []string{origin}})
 	ctx, cancel := context.WithCancel(context.Background())
 	urls := make(chan string, 1)
 	done := make(chan error, 1)
 	go func() { done <- srv.Run(ctx, func(u string) { urls <- u }) }()
-	var base string
 	select {
-	case base = <-urls:
+	case base := <-urls:
+		return strings.TrimSuffix(base, "/"), []func(){func() { cancel(); <-done; e.Close() }}, nil
 	case err := <-done:
-		t.Fatal(err)
+		cancel()
+		e.Close()
+		return "", nil, err
 	}
-	t.Cleanup(func() { cancel(); <-done; e.Close() })
-	return strings.TrimSuffix(base, "/")
 }
 
-// browser returns a chromedp context on a fresh headless Chromium.
+// chrome is the one headless Chromium the tests share: each test gets
+// tabs of its own (separate session storage, viewport and settings), as
+// starting a browser per test costs seconds on a shared machine.
+var chrome struct {
+	once    sync.Once
+	ctx     context.Context
+	cancel  func()
+	profile string
+	err     error
+}
+
+// browser returns a chromedp context on a new tab of the shared headless
+// Chromium, with a viewport of width × height (a phone's below 600 px).
 func browser(t *testing.T, width, height int) context.Context {
 	t.Helper()
-	// Not t.TempDir: Chromium may still write its profile while it exits,
-	// and a failed cleanup would fail the test.
-	profile, err := os.MkdirTemp("", "metiers-chromium-")
-	if err != nil {
-		t.Fatal(err)
+	path := chromium(t)
+	chrome.once.Do(func() {
+		// Not t.TempDir: Chromium may still write its profile while it
+		// exits, and a failed cleanup would fail the test.
+		chrome.profile, chrome.err = os.MkdirTemp("", "metiers-chromium-")
+		if chrome.err != nil {
+			return
+		}
+		opts := append(chromedp.DefaultExecAllocatorOptions[:],
+			chromedp.ExecPath(path),
+			chromedp.NoSandbox,
+			chromedp.DisableGPU,
+			chromedp.Flag("disable-background-networking", true),
+			chromedp.Flag("disable-component-update", true),
+			chromedp.Flag("disable-sync", true),
+			chromedp.Flag("no-first-run", true),
+			chromedp.UserDataDir(chrome.profile),
+		)
+		actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+		bctx, cancelB := chromedp.NewContext(actx)
+		chrome.ctx = bctx
+		chrome.cancel = func() { cancelB(); cancelA() }
+		chrome.err = chromedp.Run(bctx) // starts the browser
+	})
+	if chrome.err != nil {
+		t.Fatalf("chromium: %v", chrome.err)
 	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromium(t)),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.UserDataDir(profile),
-		chromedp.WindowSize(width, height),
-	)
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelC := chromedp.NewContext(actx)
-	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
-	t.Cleanup(func() {
-		cancelT()
-		cancelC()
-		cancelA()
-		for i := 0; i < 10 && os.RemoveAll(profile) != nil; i++ {
+	ctx, cancelTab := chromedp.NewContext(chrome.ctx)
+	ctx, cancelT := context.WithTimeout(ctx, 3*time.Minute)
+	t.Cleanup(func() { cancelT(); cancelTab() })
+	if err := chromedp.Run(ctx, emulation.SetDeviceMetricsOverride(int64(width), int64(height), 1, width < 600)); err != nil {
+		t.Fatalf("viewport: %v", err)
+	}
+	return ctx
+}
+
+// closeBrowser stops the shared Chromium and removes its profile.
+func closeBrowser() {
+	if chrome.cancel != nil {
+		chrome.cancel()
+	}
+	if chrome.profile != "" {
+		for i := 0; i < 10 && os.RemoveAll(chrome.profile) != nil; i++ {
 			time.Sleep(100 * time.Millisecond)
 		}
-	})
-	return ctx
+	}
 }
 
 func screenshot(t *testing.T, ctx context.Context, name string) {
@@ -125,178 +173,4 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 		t.Error(err)
 	}
 	t.Logf("screenshot: %s", path)
-}
-
-func TestSearchSuggestsDespiteATypo(t *testing.T) {
-	base := site(t, "http://127.0.0.1")
-	ctx := browser(t, 1200, 1000)
-	var suggestions, results string
-	err := chromedp.Run(ctx,
-		chromedp.Navigate(base+"/"),
-		chromedp.WaitVisible(`#q`, chromedp.ByQuery),
-		chromedp.SendKeys(`#q`, "tecnicien", chromedp.ByQuery),
-		chromedp.WaitVisible(`#suggestions li`, chromedp.ByQuery),
-		chromedp.Text(`#suggestions`, &suggestions, chromedp.ByQuery),
-		chromedp.WaitVisible(`.hits .hit`, chromedp.ByQuery),
-		chromedp.Text(`#results`, &results, chromedp.ByQuery),
-	)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(suggestions, "Technicien de l'information médicale") {
-		t.Errorf("suggestions for « tecnicien »: %q", suggestions)
-	}
-	if !strings.Contains(results, "Technicien de l'information médicale") {
-		t.Errorf("results: %q", results)
-	}
-	// Keyboard: arrow down then Enter opens the suggested guide.
-	var title string
-	err = chromedp.Run(ctx,
-		chromedp.Focus(`#q`, chromedp.ByQuery),
-		chromedp.KeyEvent(kb.ArrowDown),
-		chromedp.KeyEvent(kb.Enter),
-		chromedp.WaitVisible(`h1`, chromedp.ByQuery),
-		chromedp.Sleep(300*time.Millisecond),
-		chromedp.Text(`h1`, &title, chromedp.ByQuery),
-	)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.HasPrefix(title, "Technicien de l'information médicale") {
-		t.Errorf("after ArrowDown + Enter: page %q", title)
-	}
-	chromedp.Run(ctx, chromedp.Navigate(base+"/?q=codeuse"), chromedp.WaitVisible(`.hits .hit mark`, chromedp.ByQuery))
-	screenshot(t, ctx, "search.png")
-}
-
-// TestFirstKeystroke types one letter that is a French stop word (« m »,
-// on the way to « médecin »): the search box shows guides, where it used
-// to show « Oups ! … only stop words ».
-func TestFirstKeystroke(t *testing.T) {
-	base := site(t, "http://127.0.0.1")
-	ctx := browser(t, 1200, 1000)
-	var results string
-	err := chromedp.Run(ctx,
-		chromedp.Navigate(base+"/"),
-		chromedp.WaitVisible(`#q`, chromedp.ByQuery),
-		chromedp.SendKeys(`#q`, "m", chromedp.ByQuery),
-		chromedp.WaitVisible(`#results .hits .hit, #results .error`, chromedp.ByQuery),
-		chromedp.Text(`#results`, &results, chromedp.ByQuery),
-	)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if strings.Contains(results, "Oups") || !strings.Contains(results, "Médecin") {
-		t.Errorf("results for « m »: %q", results)
-	}
-}
-
-func TestGuideShowsSimilarMetiers(t *testing.T) {
-	base := site(t, "http://127.0.0.1")
-	ctx := browser(t, 1200, 1000)
-	var similar, tags string
-	err := chromedp.Run(ctx,
-		chromedp.Navigate(base+"/metiers/codeur-medical"),
-		chromedp.WaitVisible(`#similar .similar li`, chromedp.ByQuery),
-		chromedp.Text(`#similar`, &similar, chromedp.ByQuery),
-		chromedp.WaitVisible(`#tags li`, chromedp.ByQuery),
-		chromedp.Text(`#tags`, &tags, chromedp.ByQuery),
-	)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.HasPrefix(strings.TrimSpace(similar), "Technicien de l'information médicale") || !strings.Contains(similar, "Critères communs") {
-		t.Errorf("similar métiers of the codeur: %q", similar)
-	}
-	if !strings.Contains(tags, "Secteur santé") {
-		t.Errorf("criteria tags: %q", tags)
-	}
-	screenshot(t, ctx, "guide.png")
-}
-
-func TestQuizRanksMatches(t *testing.T) {
-	base := site(t, "http://127.0.0.1")
-	ctx := browser(t, 420, 900) // a phone
-	var n int
-	if err := chromedp.Run(ctx,
-		chromedp.Navigate(base+"/quiz"),
-		chromedp.WaitVisible(`.likert input`, chromedp.ByQuery),
-		chromedp.Evaluate(`document.querySelector('.status').textContent.match(/sur (\d+)/)[1]*1`, &n),
-	); err != nil {
-		t.Fatal(err)
-	}
-	if n < 15 {
-		t.Fatalf("quiz has %d questions", n)
-	}
-	// Love people (5) for the first two questions, hate screens (1) for
-	// the third, and skip the rest.
-	answers := []int{5, 5, 1}
-	for i := 0; i < n; i++ {
-		var err error
-		if i < len(answers) {
-			err = chromedp.Run(ctx,
-				chromedp.WaitVisible(`#qform`, chromedp.ByQuery),
-				chromedp.Click(fmt.Sprintf(`#qform input[value="%d"]`, answers[i]), chromedp.ByQuery),
-				chromedp.Sleep(250*time.Millisecond),
-			)
-		} else {
-			err = chromedp.Run(ctx, chromedp.WaitVisible(`#skip`, chromedp.ByQuery), chromedp.Click(`#skip`, chromedp.ByQuery))
-		}
-		if err != nil {
-			t.Fatalf("question %d: %v", i+1, err)
-		}
-	}
-	var first, all string
-	err := chromedp.Run(ctx,
-		chromedp.WaitVisible(`#xform`, chromedp.ByQuery),
-		chromedp.Click(`#xform button[type=submit]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`.matches .match`, chromedp.ByQuery),
-		chromedp.Text(`.matches .match`, &first, chromedp.ByQuery),
-		chromedp.Text(`.matches`, &all, chromedp.ByQuery),
-	)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(all, "%") || strings.Contains(first, "Codeur médical") {
-		t.Errorf("quiz results: first %q, all %q", first, all)
-	}
-	screenshot(t, ctx, "quiz-results.png")
-}
-
-func TestWidgetOnAHostPage(t *testing.T) {
-	// The host page lives on another origin (another port).
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	hostOrigin := "http://" + ln.Addr().String()
-	base := site(t, hostOrigin)
-	host := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		fmt.Fprintf(w, `<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Site partenaire</title></head>
-<body><h1>Fiche du partenaire</h1>
-<script src="%s/widget.js" data-metier="employe-de-mutuelle" data-size="3"></script>
-<p id="after">Fin de page</p></body></html>`, base)
-	}))
-	host.Listener.Close()
-	host.Listener = ln
-	host.Start()
-	defer host.Close()
-
-	ctx := browser(t, 900, 700)
-	var count int
-	var text string
-	err = chromedp.Run(ctx,
-		chromedp.Navigate(host.URL),
-		chromedp.WaitVisible(`.metiers-widget__item`, chromedp.ByQuery),
-		chromedp.Evaluate(`document.querySelectorAll('.metiers-widget__item').length`, &count),
-		chromedp.Text(`.metiers-widget`, &text, chromedp.ByQuery),
-	)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if count != 3 || !strings.Contains(text, "Métiers similaires") {
-		t.Errorf("widget: %d items, text %q", count, text)
-	}
-	screenshot(t, ctx, "widget.png")
 }
