@@ -397,7 +397,7 @@ func TestWithoutJavaScript(t *testing.T) {
 	run(t, ctx, "search « boulanger »", chromedp.Navigate(base+"/?q=boulanger"),
 		chromedp.WaitVisible(`#found a[href="/metiers/boulanger"]`, chromedp.ByQuery),
 		chromedp.Click(`#found a[href="/metiers/boulanger"]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`h1`, chromedp.ByQuery), chromedp.Text(`h1`, &h1, chromedp.ByQuery))
+		chromedp.WaitVisible(`body[data-page=guide] h1`, chromedp.ByQuery), chromedp.Text(`h1`, &h1, chromedp.ByQuery))
 	if h1 != "Boulanger, boulangère" {
 		t.Errorf("the guide's heading reads %q", h1)
 	}
@@ -408,15 +408,16 @@ func TestWithoutJavaScript(t *testing.T) {
 			t.Errorf("the boulanger's page lacks %q", want)
 		}
 	}
-	run(t, ctx, "an unknown guide", chromedp.Navigate(base+"/metiers/pas-un-metier"), chromedp.WaitVisible(`h1`, chromedp.ByQuery), chromedp.Text(`h1`, &h1, chromedp.ByQuery))
+	run(t, ctx, "an unknown guide", chromedp.Navigate(base+"/metiers/pas-un-metier"), chromedp.WaitVisible(`body[data-page=error] h1`, chromedp.ByQuery), chromedp.Text(`h1`, &h1, chromedp.ByQuery))
 	if h1 != "Page introuvable" {
 		t.Errorf("unknown guide: %q", h1)
 	}
 	var q1, q2 string
 	run(t, ctx, "the quiz as forms", chromedp.Navigate(base+"/quiz"), chromedp.WaitVisible(`#quiz-form`, chromedp.ByQuery),
 		chromedp.Text(`#question`, &q1, chromedp.ByQuery),
-		chromedp.Click(`#quiz-form input[value="4"]`, chromedp.ByQuery), chromedp.Click(`#next`, chromedp.ByQuery),
-		chromedp.WaitVisible(`#quiz-form`, chromedp.ByQuery), chromedp.Text(`#question`, &q2, chromedp.ByQuery))
+		chromedp.Click(`#quiz-form input[value="4"]`, chromedp.ByQuery), chromedp.Click(`#next`, chromedp.ByQuery))
+	waitFor(t, ctx, "the next step loads", `location.search.includes("=4") && document.readyState === "complete"`)
+	run(t, ctx, "read the second question", chromedp.WaitVisible(`#quiz-form`, chromedp.ByQuery), chromedp.Text(`#question`, &q2, chromedp.ByQuery))
 	if q1 == q2 || !strings.Contains(eval[string](t, ctx, `location.search`), "=4") {
 		t.Errorf("after « Suivant »: %q then %q at %s", q1, q2, eval[string](t, ctx, `location.search`))
 	}

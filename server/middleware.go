@@ -23,11 +23,7 @@ import (
 // site includes, not a frame, so frame-ancestors 'none' does not reach
 // it; the JSON it fetches is not framed either. Data blocks such as
 // <script type="application/ld+json"> are not run, so not blocked.
-//
-// style-src-attr 'unsafe-inline' is there for the single-page app.js,
-// which still writes style="" attributes (bar widths) in its HTML; the
-// server-rendered pages replacing it need none, and it goes with it.
-const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; img-src 'self' data:; " +
+const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
 // secure wraps the whole handler, so that gin's own answers (its

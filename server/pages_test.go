@@ -25,9 +25,9 @@ import (
 	"github.com/metiers/metiers/search"
 )
 
-// get fetches a page as a browser without JavaScript would, with extra
+// fetchPage fetches a page as a browser without JavaScript would, with extra
 // request headers, and returns the response and its (decoded) body.
-func get(t *testing.T, u string, header ...string) (*http.Response, string) {
+func fetchPage(t *testing.T, u string, header ...string) (*http.Response, string) {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodGet, u, nil)
 	if err != nil {
@@ -225,14 +225,14 @@ func TestPagesWithoutJavaScript(t *testing.T) {
 	defer g.Release()
 	titles := map[string]string{}
 	for _, m := range g.Corpus.Metiers {
-		res, body := get(t, ts.URL+"/metiers/"+m.ID)
+		res, body := fetchPage(t, ts.URL+"/metiers/"+m.ID)
 		checkGuidePage(t, ts.URL, m, res, body, titles)
 	}
 
 	// The codeur's page: criteria, similar guides with their reasons on
 	// one line each, its own quiz as a form, no source credit (the
 	// sample is the site's own).
-	_, body := get(t, ts.URL+"/metiers/codeur-medical")
+	_, body := fetchPage(t, ts.URL+"/metiers/codeur-medical")
 	d := parse(t, body)
 	for _, want := range []string{"Secteur santé", "Métiers similaires", "Technicien de l'information médicale", "Critères communs", "Êtes-vous fait pour ce métier", "Voir ma compatibilité"} {
 		if !d.contains(want) {
@@ -247,13 +247,13 @@ func TestPagesWithoutJavaScript(t *testing.T) {
 	}
 
 	// The guide's quiz without JavaScript: answers in, compatibility out.
-	res, body := get(t, ts.URL+"/metiers/technicien-de-l-information-medicale/compatibilite?a1=5&a2=1")
+	res, body := fetchPage(t, ts.URL+"/metiers/technicien-de-l-information-medicale/compatibilite?a1=5&a2=1")
 	if d := parse(t, body); res.StatusCode != 200 || !d.contains("50 % de compatibilité") || d.robots != "noindex" {
 		t.Errorf("compatibility page: %d, robots %q, text %.300q", res.StatusCode, d.robots, d.text)
 	}
 
 	// Search without JavaScript: results, facets and pages as links.
-	res, body = get(t, ts.URL+"/?q=codeuse")
+	res, body = fetchPage(t, ts.URL+"/?q=codeuse")
 	d = parse(t, body)
 	if res.StatusCode != 200 || !slicesContains(d.links, "/metiers/codeur-medical") || !strings.Contains(body, "<mark>") {
 		t.Errorf("/?q=codeuse: %d, links %v", res.StatusCode, d.links)
@@ -261,7 +261,7 @@ func TestPagesWithoutJavaScript(t *testing.T) {
 	if d.robots != "noindex, follow" {
 		t.Errorf("a search page is indexable: robots %q", d.robots)
 	}
-	res, body = get(t, ts.URL+"/?q=medecin&area=Namur&salary_min=6000")
+	res, body = fetchPage(t, ts.URL+"/?q=medecin&area=Namur&salary_min=6000")
 	d = parse(t, body)
 	if res.StatusCode != 200 || !d.contains("1 métier pour") || !d.contains("au moins 6 000 €") || !d.contains("Filtres actifs") {
 		t.Errorf("filtered search: %d %.400q", res.StatusCode, d.text)
@@ -269,13 +269,13 @@ func TestPagesWithoutJavaScript(t *testing.T) {
 	if !strings.Contains(body, `href="/?q=medecin&amp;salary_min=6000"`) {
 		t.Errorf("the active area filter has no link that removes it")
 	}
-	res, body = get(t, ts.URL+"/?q="+strings.Repeat("a", 300))
+	res, body = fetchPage(t, ts.URL+"/?q="+strings.Repeat("a", 300))
 	if res.StatusCode != 400 || !parse(t, body).contains("Cette recherche n’a pas pu aboutir") {
 		t.Errorf("an over-long query: %d", res.StatusCode)
 	}
 
 	// The home page links to the criteria and to guides.
-	_, body = get(t, ts.URL+"/")
+	_, body = fetchPage(t, ts.URL+"/")
 	d = parse(t, body)
 	var crit, guides int
 	for _, l := range d.links {
@@ -287,19 +287,19 @@ func TestPagesWithoutJavaScript(t *testing.T) {
 	}
 
 	// A criterion page says how many guides carry it.
-	res, body = get(t, ts.URL+"/criteres/secteur_sante")
+	res, body = fetchPage(t, ts.URL+"/criteres/secteur_sante")
 	if d := parse(t, body); res.StatusCode != 200 || !regexp.MustCompile(`\d+ métiers? portent? ce critère`).MatchString(d.text) {
 		t.Errorf("criterion page: %d %.300q", res.StatusCode, d.text)
 	}
 
 	// Unknown pages: a page for a reader, JSON under /api.
 	for _, p := range []string{"/metiers/nope", "/nope", "/criteres/nope", "/metiers/codeur-medical/nope"} {
-		res, body := get(t, ts.URL+p)
+		res, body := fetchPage(t, ts.URL+p)
 		if res.StatusCode != 404 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") || !parse(t, body).contains("Page introuvable") {
 			t.Errorf("%s: %d %s", p, res.StatusCode, res.Header.Get("Content-Type"))
 		}
 	}
-	if res, _ := get(t, ts.URL+"/api/nope"); res.StatusCode != 404 || !strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") {
+	if res, _ := fetchPage(t, ts.URL+"/api/nope"); res.StatusCode != 404 || !strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") {
 		t.Errorf("/api/nope: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
 	}
 }
@@ -330,7 +330,7 @@ func TestQuizWithoutJavaScript(t *testing.T) {
 	radio := regexp.MustCompile(`<input type="radio" name="(q\d+)" value="5">`)
 	asked := map[string]bool{}
 	for step := 0; ; step++ {
-		res, body := get(t, ts.URL+next)
+		res, body := fetchPage(t, ts.URL+next)
 		if res.StatusCode != 200 {
 			t.Fatalf("%s: %d", next, res.StatusCode)
 		}
@@ -355,7 +355,7 @@ func TestQuizWithoutJavaScript(t *testing.T) {
 			order = append(order, "passer=1")
 		case 2:
 			// Suivant without an answer: the same question again.
-			res, body := get(t, ts.URL+"/quiz?"+strings.Join(order, "&"))
+			res, body := fetchPage(t, ts.URL+"/quiz?"+strings.Join(order, "&"))
 			if res.StatusCode != 200 || !strings.Contains(body, "Choisissez une réponse") || !strings.Contains(body, `name="`+m[1]+`"`) {
 				t.Fatalf("no answer to %s: %d", m[1], res.StatusCode)
 			}
@@ -369,12 +369,12 @@ func TestQuizWithoutJavaScript(t *testing.T) {
 	if len(asked) < 15 {
 		t.Fatalf("%d questions asked", len(asked))
 	}
-	res, body := get(t, ts.URL+next)
+	res, body := fetchPage(t, ts.URL+next)
 	if !strings.Contains(body, `action="/quiz/resultats"`) {
 		t.Fatalf("the last step is not the precisions form: %d", res.StatusCode)
 	}
 	q := strings.TrimPrefix(next, "/quiz?")
-	res, body = get(t, ts.URL+"/quiz/resultats?"+q+"&text=sant%C3%A9&max_study_years=&min_salary=&area=")
+	res, body = fetchPage(t, ts.URL+"/quiz/resultats?"+q+"&text=sant%C3%A9&max_study_years=&min_salary=&area=")
 	d := parse(t, body)
 	if res.StatusCode != 200 || !d.contains("Vos métiers compatibles") || !regexp.MustCompile(`\d+ % `).MatchString(d.text) || d.robots != "noindex" {
 		t.Errorf("results: %d %.400q", res.StatusCode, d.text)
@@ -388,7 +388,7 @@ func TestQuizWithoutJavaScript(t *testing.T) {
 // and the cache lifetime of static files.
 func TestSiteFiles(t *testing.T) {
 	ts, _ := newTestServer(t, "")
-	res, body := get(t, ts.URL+"/sitemap.xml")
+	res, body := fetchPage(t, ts.URL+"/sitemap.xml")
 	var sm struct {
 		URLs []struct {
 			Loc     string `xml:"loc"`
@@ -409,44 +409,44 @@ func TestSiteFiles(t *testing.T) {
 	if guides != 5 || crit < 10 {
 		t.Errorf("sitemap: %d guides, %d criteria", guides, crit)
 	}
-	if _, body := get(t, ts.URL+"/robots.txt"); !strings.Contains(body, "Sitemap: "+ts.URL+"/sitemap.xml") || !strings.Contains(body, "Disallow: /api/") {
+	if _, body := fetchPage(t, ts.URL+"/robots.txt"); !strings.Contains(body, "Sitemap: "+ts.URL+"/sitemap.xml") || !strings.Contains(body, "Disallow: /api/") {
 		t.Errorf("robots.txt: %q", body)
 	}
 
 	// Compressed when asked, for pages, JSON, scripts and styles.
-	_, home := get(t, ts.URL+"/")
+	_, home := fetchPage(t, ts.URL+"/")
 	css := regexp.MustCompile(`/static/style\.[0-9a-f]+\.css`).FindString(home)
 	js := regexp.MustCompile(`/static/app\.[0-9a-f]+\.js`).FindString(home)
 	if css == "" || js == "" {
 		t.Fatalf("the page does not link hashed static files")
 	}
 	for _, p := range []string{"/metiers/codeur-medical", "/?q=medecin", "/api/search?q=medecin", "/sitemap.xml", css, js, "/widget.js"} {
-		res, _ := get(t, ts.URL+p, "Accept-Encoding", "gzip")
+		res, _ := fetchPage(t, ts.URL+p, "Accept-Encoding", "gzip")
 		if res.Header.Get("Content-Encoding") != "gzip" {
 			t.Errorf("%s: Content-Encoding %q", p, res.Header.Get("Content-Encoding"))
 		}
-		if res, _ := get(t, ts.URL+p); res.Header.Get("Content-Encoding") != "" {
+		if res, _ := fetchPage(t, ts.URL+p); res.Header.Get("Content-Encoding") != "" {
 			t.Errorf("%s: encoded without being asked", p)
 		}
 	}
 	for _, p := range []string{css, js} {
-		res, _ := get(t, ts.URL+p)
+		res, _ := fetchPage(t, ts.URL+p)
 		if res.StatusCode != 200 || res.Header.Get("Cache-Control") != "public, max-age=31536000, immutable" {
 			t.Errorf("%s: %d, Cache-Control %q", p, res.StatusCode, res.Header.Get("Cache-Control"))
 		}
 	}
-	if res, _ := get(t, ts.URL+"/static/app.0000.js"); res.StatusCode != 404 {
+	if res, _ := fetchPage(t, ts.URL+"/static/app.0000.js"); res.StatusCode != 404 {
 		t.Errorf("an unknown static file: %d", res.StatusCode)
 	}
 
 	// A guide page revalidates with its ETag, compressed or not.
 	for _, enc := range []string{"", "gzip"} {
-		res, _ := get(t, ts.URL+"/metiers/codeur-medical", "Accept-Encoding", enc)
+		res, _ := fetchPage(t, ts.URL+"/metiers/codeur-medical", "Accept-Encoding", enc)
 		tag := res.Header.Get("ETag")
 		if tag == "" {
 			t.Fatalf("no ETag on a guide page")
 		}
-		res, body := get(t, ts.URL+"/metiers/codeur-medical", "Accept-Encoding", enc, "If-None-Match", tag)
+		res, body := fetchPage(t, ts.URL+"/metiers/codeur-medical", "Accept-Encoding", enc, "If-None-Match", tag)
 		if res.StatusCode != http.StatusNotModified || body != "" {
 			t.Errorf("If-None-Match %s (%q): %d", tag, enc, res.StatusCode)
 		}
@@ -457,7 +457,7 @@ func TestSiteFiles(t *testing.T) {
 // a refused origin from an unknown guide.
 func TestWidgetData(t *testing.T) {
 	ts, _ := newTestServer(t, "")
-	res, body := get(t, ts.URL+"/api/widget/codeur-medical?size=3", "Origin", "https://site.example")
+	res, body := fetchPage(t, ts.URL+"/api/widget/codeur-medical?size=3", "Origin", "https://site.example")
 	var out struct {
 		Title   string `json:"title"`
 		Similar []struct{ ID, Title, URL, Reason string }
@@ -469,7 +469,7 @@ func TestWidgetData(t *testing.T) {
 		t.Errorf("headers %v", res.Header)
 	}
 	tag := res.Header.Get("ETag")
-	if res, _ := get(t, ts.URL+"/api/widget/codeur-medical?size=3", "Origin", "https://site.example", "If-None-Match", tag); res.StatusCode != 304 {
+	if res, _ := fetchPage(t, ts.URL+"/api/widget/codeur-medical?size=3", "Origin", "https://site.example", "If-None-Match", tag); res.StatusCode != 304 {
 		t.Errorf("If-None-Match: %d", res.StatusCode)
 	}
 	for _, c := range []struct {
@@ -484,7 +484,7 @@ func TestWidgetData(t *testing.T) {
 		if c.origin != "" {
 			h = []string{"Origin", c.origin}
 		}
-		res, body := get(t, ts.URL+c.path, h...)
+		res, body := fetchPage(t, ts.URL+c.path, h...)
 		var e struct{ Error, Reason string }
 		json.Unmarshal([]byte(body), &e)
 		if res.StatusCode != c.code || e.Reason != c.reason || e.Error == "" {
@@ -500,7 +500,7 @@ func TestWidgetData(t *testing.T) {
 // filter that keeps its guides, and that applying it keeps its count.
 func TestSearchAPIFilters(t *testing.T) {
 	ts, _ := newTestServer(t, "")
-	_, body := get(t, ts.URL+"/api/search?q=medical")
+	_, body := fetchPage(t, ts.URL+"/api/search?q=medical")
 	var res struct {
 		Total   int          `json:"total"`
 		Filters []facetGroup `json:"filters"`
@@ -517,7 +517,7 @@ func TestSearchAPIFilters(t *testing.T) {
 				t.Errorf("%s: value %+v without its filter", g.Name, v)
 				continue
 			}
-			_, body := get(t, ts.URL+"/api/search?q=medical&"+url.QueryEscape(v.Key)+"="+url.QueryEscape(v.Value))
+			_, body := fetchPage(t, ts.URL+"/api/search?q=medical&"+url.QueryEscape(v.Key)+"="+url.QueryEscape(v.Value))
 			var f struct {
 				Total int `json:"total"`
 			}
@@ -532,31 +532,25 @@ func TestSearchAPIFilters(t *testing.T) {
 // TestRemovedGuideIsGone removes a guide from the corpus and reindexes:
 // its page answers 410, an id never served 404.
 func TestRemovedGuideIsGone(t *testing.T) {
-	dir := t.TempDir()
-	entries, err := fsReadDir(corpus.Sample())
+	ts, _ := newCorpusServer(t, Options{AdminToken: "s3cret"})
+	if res, _ := fetchPage(t, ts.URL+"/metiers/codeur-medical"); res.StatusCode != 200 {
+		t.Fatalf("before: %d", res.StatusCode)
+	}
+	req, _ := http.NewRequest(http.MethodDelete, ts.URL+"/admin/metiers/codeur-medical", nil)
+	req.Header.Set("Authorization", "Bearer s3cret")
+	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, data := range entries {
-		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
+	res.Body.Close()
+	if res.StatusCode >= 300 {
+		t.Fatalf("DELETE: %d", res.StatusCode)
 	}
-	ts, e := newCorpusServer(t, dir)
-	if res, _ := get(t, ts.URL+"/metiers/codeur-medical"); res.StatusCode != 200 {
-		t.Fatalf("before: %d", res.StatusCode)
-	}
-	if err := os.Remove(filepath.Join(dir, "codeur-medical.txt")); err != nil {
-		t.Fatal(err)
-	}
-	if job, err := e.ReindexNow(context.Background()); err != nil || job.State != "succeeded" {
-		t.Fatalf("reindex: %v %v", job, err)
-	}
-	res, body := get(t, ts.URL+"/metiers/codeur-medical")
+	res, body := fetchPage(t, ts.URL+"/metiers/codeur-medical")
 	if res.StatusCode != http.StatusGone || !parse(t, body).contains("Fiche retirée") {
 		t.Errorf("removed guide: %d", res.StatusCode)
 	}
-	if res, _ := get(t, ts.URL+"/metiers/never-was"); res.StatusCode != 404 {
+	if res, _ := fetchPage(t, ts.URL+"/metiers/never-was"); res.StatusCode != 404 {
 		t.Errorf("unknown guide: %d", res.StatusCode)
 	}
 }
@@ -589,7 +583,7 @@ func TestPagesONISEP(t *testing.T) {
 	if err := importer.WriteDir(dir, res.Metiers); err != nil {
 		t.Fatal(err)
 	}
-	ts, e := newCorpusServer(t, dir)
+	ts, e := serveDir(t, dir)
 	g, err := e.Acquire()
 	if err != nil {
 		t.Fatal(err)
@@ -601,7 +595,7 @@ func TestPagesONISEP(t *testing.T) {
 	titles := map[string]string{}
 	credited := 0
 	for _, m := range g.Corpus.Metiers {
-		res, body := get(t, ts.URL+"/metiers/"+url.PathEscape(m.ID))
+		res, body := fetchPage(t, ts.URL+"/metiers/"+url.PathEscape(m.ID))
 		checkGuidePage(t, ts.URL, m, res, body, titles)
 		if strings.Contains(body, "Onisep, Idéo-Fiches métiers") {
 			credited++
@@ -617,20 +611,20 @@ func TestPagesONISEP(t *testing.T) {
 		t.Errorf("%d of %d guide pages credit Onisep", credited, len(g.Corpus.Metiers))
 	}
 
-	res2, body := get(t, ts.URL+"/?q=boulanger", "Accept-Encoding", "gzip")
+	res2, body := fetchPage(t, ts.URL+"/?q=boulanger", "Accept-Encoding", "gzip")
 	d := parse(t, body)
 	if res2.StatusCode != 200 || !slicesContains(d.links, "/metiers/boulanger") || !d.contains("Boulanger") || !d.contains("boulangère") || res2.Header.Get("Content-Encoding") != "gzip" {
 		t.Errorf("/?q=boulanger: %d %s, links %v", res2.StatusCode, res2.Header.Get("Content-Encoding"), d.links[:min(len(d.links), 20)])
 	}
-	res2, body = get(t, ts.URL+"/?q=technicien&page=2")
+	res2, body = fetchPage(t, ts.URL+"/?q=technicien&page=2")
 	if d := parse(t, body); res2.StatusCode != 200 || !d.contains("Page 2 sur") || !strings.Contains(body, `rel="prev" href="/?q=technicien"`) {
 		t.Errorf("page 2: %d %.300q", res2.StatusCode, d.text)
 	}
-	_, body = get(t, ts.URL+"/sitemap.xml")
+	_, body = fetchPage(t, ts.URL+"/sitemap.xml")
 	if n := strings.Count(body, "<loc>"+ts.URL+"/metiers/"); n != 928 {
 		t.Errorf("the sitemap lists %d guides, want 928", n)
 	}
-	if res, _ := get(t, ts.URL+"/metiers/pas-un-metier"); res.StatusCode != 404 {
+	if res, _ := fetchPage(t, ts.URL+"/metiers/pas-un-metier"); res.StatusCode != 404 {
 		t.Errorf("unknown guide: %d", res.StatusCode)
 	}
 }
@@ -655,8 +649,8 @@ func fsReadDir(fsys fs.FS) (map[string][]byte, error) {
 	return out, nil
 }
 
-// newCorpusServer serves the corpus in dir.
-func newCorpusServer(t *testing.T, dir string) (*httptest.Server, *engine.Engine) {
+// serveDir serves the corpus in dir.
+func serveDir(t *testing.T, dir string) (*httptest.Server, *engine.Engine) {
 	t.Helper()
 	syn := index.DefaultSynonyms()
 	e, err := engine.New(engine.Options{CorpusDir: dir, Synonyms: syn, Search: search.Options{Synonyms: syn}})
