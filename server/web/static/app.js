@@ -184,9 +184,9 @@
       });
     });
     window.addEventListener("popstate", () => {
+      if (location.pathname + location.search === shown) return; // a fragment (the skip link)
       const u = new URL(location.href);
       input.value = u.searchParams.get("q") || "";
-      shown = "";
       show(u, "replace");
     });
   }
@@ -228,6 +228,7 @@
   function quizPage() {
     const box = document.getElementById("quiz");
     if (!box) return;
+    let at = location.pathname + location.search;
     async function load(url, how) {
       let html;
       try {
@@ -239,8 +240,11 @@
       box.innerHTML = html;
       const f = box.querySelector("#quiz-form");
       const clean = (f && f.dataset.url) || url;
+      // The same step again (« Suivant » without an answer) is no new step.
+      if (how === "push" && clean === location.pathname + location.search) how = "replace";
       if (how === "push") history.pushState({ quiz: true }, "", clean);
       else if (how === "replace") history.replaceState({ quiz: true }, "", clean);
+      at = location.pathname + location.search;
       window.scrollTo(0, 0);
       const h = box.querySelector("#question");
       if (h) h.focus();
@@ -261,7 +265,11 @@
       const u = new URL(a.href);
       load(u.pathname + u.search, "push");
     });
-    window.addEventListener("popstate", () => load(location.pathname + location.search, null));
+    // A fragment (the skip link) fires popstate too: only a step changes
+    // the address's path or query.
+    window.addEventListener("popstate", () => {
+      if (location.pathname + location.search !== at) load(location.pathname + location.search, null);
+    });
   }
 
   // « Aller au contenu » is a plain link to #main: the browser follows
