@@ -92,7 +92,7 @@ func New(opts Options) (*Engine, error) {
 // on disk serves as it was built, and Status reports the failure until a
 // reindex succeeds; Start fails only when there is none, or when ctx is
 // done. Partial generations that killed builds left behind are removed
-// first. Progress is reported through Status and Options.Progress.
+// first (and before every reindex). Progress is reported through Status and Options.Progress.
 func (e *Engine) Start(ctx context.Context) error {
 	start := time.Now()
 	e.mu.Lock()
@@ -103,15 +103,7 @@ func (e *Engine) Start(ctx context.Context) error {
 		e.starting = false
 		e.mu.Unlock()
 	}()
-	if e.opts.IndexDir != "" && !e.opts.ReadOnly {
-		removed, errs := removePartial(e.opts.IndexDir)
-		for _, dir := range removed {
-			e.log.Info("removed a partial generation an interrupted build left", "dir", dir)
-		}
-		for _, err := range errs {
-			e.log.Warn("remove partial generation", "error", err)
-		}
-	}
+	e.clean()
 	e.building()
 	g, err := e.first(ctx)
 	if err != nil {
@@ -128,6 +120,21 @@ func (e *Engine) Start(ctx context.Context) error {
 	}
 	e.log.Log(ctx, level, "index ready", "guides", len(g.Corpus.Metiers), "reused", g.Reused, "stale", g.Stale, "dir", g.Dir, "took", time.Since(start).Round(time.Millisecond))
 	return nil
+}
+
+// clean removes the partial generations that killed builds left (see
+// removePartial), before a build adds one of its own.
+func (e *Engine) clean() {
+	if e.opts.IndexDir == "" || e.opts.ReadOnly {
+		return
+	}
+	removed, errs := removePartial(e.opts.IndexDir)
+	for _, dir := range removed {
+		e.log.Info("removed a partial generation an interrupted build left", "dir", dir)
+	}
+	for _, err := range errs {
+		e.log.Warn("remove partial generation", "error", err)
+	}
 }
 
 // first returns the generation Start serves (see Start).
@@ -275,6 +282,7 @@ func (e *Engine) startJob() (Job, error) {
 // returning the final job and the build's error.
 func (e *Engine) runReindex(ctx context.Context, j Job) (Job, error) {
 	start := time.Now()
+	e.clean()
 	e.building()
 	c, fp, err := loadCorpus(ctx, e.opts, e.report)
 	var g *Generation

@@ -154,3 +154,24 @@ func TestReadOnly(t *testing.T) {
 		t.Errorf("the server after the read-only commands: %v", err)
 	}
 }
+
+// TestReindexCleansPartial runs the CLI's offline reindex (no Start)
+// after a killed one: the partial generation it left is removed before
+// the new build, even one that fails (killed runs' leftovers would
+// otherwise fill the disk that the next build needs).
+func TestReindexCleansPartial(t *testing.T) {
+	corpusDir, indexDir := t.TempDir(), t.TempDir()
+	writeCorpus(t, corpusDir, 0)
+	spoil(t, corpusDir)
+	half := filepath.Join(indexDir, "gen-1")
+	os.MkdirAll(filepath.Join(half, "index"), 0o755)
+	os.WriteFile(filepath.Join(half, lockFile), nil, 0o644)
+	e, _ := New(options(corpusDir, indexDir))
+	defer e.Close()
+	if _, err := e.ReindexNow(context.Background()); !errors.Is(err, ErrNoGuides) {
+		t.Fatalf("reindex of a spoilt corpus: %v, want ErrNoGuides", err)
+	}
+	if _, err := os.Stat(half); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the partial generation survived a reindex: %v", err)
+	}
+}
