@@ -88,6 +88,43 @@ type Search struct {
 	// CacheSize is how many search and suggest responses are remembered
 	// per index generation; 0 turns the cache off.
 	CacheSize int `json:"cache_size"`
+	// Ranking weighs the stages of the search ranking.
+	Ranking SearchRanking `json:"ranking"`
+}
+
+// SearchRanking weighs the stages of the search ranking, which run in
+// this order (search.Ranking; docs/design.md says what each measures).
+// The defaults are search.DefaultRanking's.
+type SearchRanking struct {
+	Typing      float64 `json:"typing"`
+	Words       float64 `json:"words"`
+	Exact       float64 `json:"exact"`
+	Name        float64 `json:"name"`
+	Contained   float64 `json:"contained"`
+	Head        float64 `json:"head"`
+	Coord       float64 `json:"coord"`
+	Description float64 `json:"description"`
+	Proximity   float64 `json:"proximity"`
+	Text        float64 `json:"text"`
+}
+
+// searchStages are the keys of the ranking's stages, in order.
+var searchStages = []string{"typing", "words", "exact", "name", "contained", "head", "coord", "description", "proximity", "text"}
+
+// Weights returns the stages' weights by name, in their order.
+func (r SearchRanking) Weights() []struct {
+	Stage  string
+	Weight float64
+} {
+	vals := []float64{r.Typing, r.Words, r.Exact, r.Name, r.Contained, r.Head, r.Coord, r.Description, r.Proximity, r.Text}
+	out := make([]struct {
+		Stage  string
+		Weight float64
+	}, len(vals))
+	for i, v := range vals {
+		out[i].Stage, out[i].Weight = searchStages[i], v
+	}
+	return out
 }
 
 // Ranking holds the weights of the "métiers similaires" blend.
@@ -129,11 +166,22 @@ func defaults() map[string]any {
 		"search.default_size":   10,
 		"search.max_size":       50,
 		"search.cache_size":     2000,
-		"ranking.criteria":      0.1,
-		"ranking.text":          0.9,
-		"ranking.curated":       0.5,
-		"criteria_file":         "",
-		"synonyms_file":         "",
+		// search.ranking.*: search.DefaultRanking, checked by cmd/metiers.
+		"search.ranking.typing":      26.6,
+		"search.ranking.words":       0.0,
+		"search.ranking.exact":       0.0,
+		"search.ranking.name":        4.0,
+		"search.ranking.contained":   3.0,
+		"search.ranking.head":        0.5,
+		"search.ranking.coord":       2.0,
+		"search.ranking.description": 0.0,
+		"search.ranking.proximity":   1.0,
+		"search.ranking.text":        1.0,
+		"ranking.criteria":           0.1,
+		"ranking.text":               0.9,
+		"ranking.curated":            0.5,
+		"criteria_file":              "",
+		"synonyms_file":              "",
 	}
 }
 
@@ -285,6 +333,12 @@ func decode(v *viper.Viper) (Config, error) {
 			DefaultSize: int(d.integer("search.default_size", 32)),
 			MaxSize:     int(d.integer("search.max_size", 32)),
 			CacheSize:   int(d.integer("search.cache_size", 32)),
+			Ranking: SearchRanking{
+				Typing: d.number("search.ranking.typing"), Words: d.number("search.ranking.words"), Exact: d.number("search.ranking.exact"),
+				Name: d.number("search.ranking.name"), Contained: d.number("search.ranking.contained"), Head: d.number("search.ranking.head"),
+				Coord: d.number("search.ranking.coord"), Description: d.number("search.ranking.description"),
+				Proximity: d.number("search.ranking.proximity"), Text: d.number("search.ranking.text"),
+			},
 		},
 		Ranking: Ranking{
 			Criteria: d.number("ranking.criteria"),
@@ -362,6 +416,16 @@ func (c Config) Validate() error {
 	}
 	if c.Search.DefaultSize < 1 || c.Search.DefaultSize > c.Search.MaxSize {
 		bad("search.default_size", "must be between 1 and search.max_size (%d), got %d", c.Search.MaxSize, c.Search.DefaultSize)
+	}
+	sum := 0.0
+	for _, w := range c.Search.Ranking.Weights() {
+		if w.Weight < 0 || math.IsNaN(w.Weight) || math.IsInf(w.Weight, 0) {
+			bad("search.ranking."+w.Stage, "must be a number of 0 or more, got %g", w.Weight)
+		}
+		sum += w.Weight
+	}
+	if sum == 0 {
+		bad("search.ranking", "every stage weighs 0: nothing would rank the results")
 	}
 	for _, w := range []struct {
 		key string

@@ -110,7 +110,7 @@ func build(ctx context.Context, opts Options, c *corpus.Corpus, fp string, progr
 	if err != nil {
 		return nil, c.Errors, err
 	}
-	if err := g.search(opts); err != nil {
+	if err := g.search(opts, tagger.TagIDs); err != nil {
 		return nil, c.Errors, err
 	}
 	if err := verify(ctx, g); err != nil {
@@ -142,17 +142,18 @@ func vectors(ctx context.Context, opts Options, c *corpus.Corpus) (*recommend.Re
 	return recommend.New(ctx, c.Metiers, recommend.Options{Taxonomy: opts.Taxonomy, Analyze: an.Terms, VectorsOnly: true})
 }
 
-// search binds the generation's searcher to its index and warms it (the
-// vocabulary, document frequencies, facet table and title terms its first
-// reader would otherwise wait for).
-func (g *Generation) search(opts Options) error {
+// search binds the generation's searcher to its index and guides (their
+// criteria tags for the criteria facet) and warms it (the vocabulary its
+// first free-text match would otherwise read).
+func (g *Generation) search(opts Options, tags index.Tagger) error {
 	so := opts.Search
 	so.Guides = g.Corpus.Metiers
+	so.Tags = tags
 	s, err := search.New(g.Index, so)
 	if err != nil {
 		return err
 	}
-	if err := s.Warm(g.Index); err != nil {
+	if err := s.Warm(); err != nil {
 		return fmt.Errorf("warm searcher: %w", err)
 	}
 	g.Searcher = s
@@ -185,12 +186,9 @@ func verify(ctx context.Context, g *Generation) error {
 	if int(n) != len(g.Corpus.Metiers) {
 		return fmt.Errorf("verify: the index holds %d guides, want %d", n, len(g.Corpus.Metiers))
 	}
-	// A searcher of its own, without the response cache: the probes are
-	// not readers' queries, neither cached nor counted.
-	s, err := search.New(g.Index, search.Options{})
-	if err != nil {
-		return err
-	}
+	// The generation's searcher without its response cache: the probes
+	// are not readers' queries, neither cached nor counted.
+	s := g.Searcher.Uncached()
 	// A few guides must find themselves by their titles. A title of stop
 	// words only (« De la », a valid guide) is no query, and a title that
 	// 50 guides share does not say which: both are passed over rather than

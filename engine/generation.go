@@ -273,7 +273,12 @@ func openGeneration(ctx context.Context, opts Options, dir string, m meta, c *co
 	g := newGeneration(c)
 	g.Index, g.Dir, g.Built, g.Reused, g.lock = idx, dir, m.Built, true, lock
 	g.Name, g.fingerprint = generationName(m.Fingerprint), m.Fingerprint
-	if err := g.search(opts); err != nil {
+	base, err := vectors(ctx, opts, c)
+	if err != nil {
+		g.close()
+		return nil, err
+	}
+	if err := g.search(opts, base.TagIDs); err != nil {
 		g.close()
 		return nil, err
 	}
@@ -281,11 +286,7 @@ func openGeneration(ctx context.Context, opts Options, dir string, m meta, c *co
 		g.close()
 		return nil, err
 	}
-	base, err := vectors(ctx, opts, c)
-	if err == nil {
-		err = g.recommend(ctx, opts, base)
-	}
-	if err != nil {
+	if err := g.recommend(ctx, opts, base); err != nil {
 		g.close()
 		return nil, err
 	}

@@ -97,7 +97,7 @@ func (e *Engine) applyChange(ctx context.Context, ch change) (*Generation, error
 	if n, err := g.Index.DocCount(); err != nil || int(n) != len(c.Metiers) {
 		return nil, fmt.Errorf("verify: the derived index holds %d guides, want %d (%v)", n, len(c.Metiers), err)
 	}
-	if err := g.search(e.opts); err != nil {
+	if err := g.search(e.opts, tagger.TagIDs); err != nil {
 		return nil, err
 	}
 	mark("search")

@@ -171,3 +171,24 @@ func Open(dir string) (bleve.Index, error) {
 	}
 	return idx, nil
 }
+
+// Put indexes one guide into idx, replacing the guide of the same id:
+// the update of a guide in place (the searcher's tables follow through
+// search.Searcher.Apply).
+func Put(idx bleve.Index, m *corpus.Metier, tags Tagger) error {
+	if m.ID == "" {
+		return fmt.Errorf("index: put: guide %q has no id", m.Title)
+	}
+	if err := idx.Index(m.ID, newDoc(m, tags)); err != nil {
+		return fmt.Errorf("index: put %s: %w", m.ID, err)
+	}
+	return nil
+}
+
+// Delete removes one guide from idx.
+func Delete(idx bleve.Index, id string) error {
+	if err := idx.Delete(id); err != nil {
+		return fmt.Errorf("index: delete %s: %w", id, err)
+	}
+	return nil
+}

@@ -1,6 +1,7 @@
 package index
 
 import (
+	"sort"
 	"strings"
 
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
@@ -193,27 +194,71 @@ func newDoc(m *corpus.Metier, tags Tagger) doc {
 	}
 	d.Suggest = append(d.Suggest, m.Acronyms...)
 	d.Suggest = append(d.Suggest, m.AltTitles...)
+	d.Criteria = Criteria(m, tags)
+	d.Facets = facetValues(m, d.Area, d.Criteria)
+	d.Titles = append(d.Titles, m.Title, m.TitleFeminine)
+	d.Titles = append(d.Titles, m.AltTitles...)
+	d.Titles = append(d.Titles, m.Acronyms...)
+	d.Words = append(append([]string{}, d.Titles...), m.Tagline)
+	d.Words = append(d.Words, m.Missions...)
+	parts := TextParts(m)
+	// The whole text is one value: loading a hit's stored fields for its
+	// highlights then makes one field, not one per part (a hundred on a
+	// long guide, most of a search's allocations). Its pairs stay part
+	// by part, so that they do not run from one part to the next.
+	d.Text = strings.Join(parts, "\n")
+	d.Pairs = parts
+	return d
+}
+
+// Criteria returns the criteria ids a guide is tagged with: tags(m),
+// or its explicit criteria of 0.5 or more when tags is nil.
+func Criteria(m *corpus.Metier, tags Tagger) []string {
 	if tags != nil {
-		d.Criteria = tags(m)
-	} else {
-		for k, v := range m.Criteria {
-			if v >= 0.5 {
-				d.Criteria = append(d.Criteria, k)
-			}
+		return tags(m)
+	}
+	var out []string
+	for k, v := range m.Criteria {
+		if v >= 0.5 {
+			out = append(out, k)
 		}
 	}
-	for _, a := range d.Area {
-		d.Facets = append(d.Facets, FacetArea+":"+a)
+	sort.Strings(out)
+	return out
+}
+
+// Facets returns a guide's facet values as "facet:value" terms, as the
+// facets field indexes them.
+func Facets(m *corpus.Metier, tags Tagger) []string {
+	return facetValues(m, Areas(m.EmploymentAreas), Criteria(m, tags))
+}
+
+func facetValues(m *corpus.Metier, areas, criteria []string) []string {
+	var out []string
+	for _, a := range areas {
+		out = append(out, FacetArea+":"+a)
 	}
-	for _, c := range d.Criteria {
-		d.Facets = append(d.Facets, FacetCriteria+":"+c)
+	for _, c := range criteria {
+		out = append(out, FacetCriteria+":"+c)
 	}
 	if b := SalaryBucket(m.Salary.Max); b != "" {
-		d.Facets = append(d.Facets, FacetSalary+":"+b)
+		out = append(out, FacetSalary+":"+b)
 	}
 	if b := StudyBucket(m.StudyYears); b != "" {
-		d.Facets = append(d.Facets, FacetStudy+":"+b)
+		out = append(out, FacetStudy+":"+b)
 	}
+	return out
+}
+
+// TextParts returns the parts of a guide's whole text, in the order the
+// text field holds them: titles, tagline, missions, qualities, then the
+// body. Pairs of words side by side are taken part by part.
+func TextParts(m *corpus.Metier) []string {
+	parts := []string{m.Title, m.TitleFeminine, m.Tagline}
+	parts = append(parts, m.AltTitles...)
+	parts = append(parts, m.Acronyms...)
+	parts = append(parts, m.Missions...)
+	parts = append(parts, m.Qualities...)
 	body := []string{m.Hook, m.Introduction, m.Studies, m.Conditions, m.Salary.Benefits}
 	body = append(body, m.Tools...)
 	body = append(body, m.TrainingSteps...)
@@ -236,28 +281,12 @@ func newDoc(m *corpus.Metier, tags Tagger) doc {
 	for _, qa := range m.FAQ {
 		body = append(body, qa.Question, qa.Answer)
 	}
-	d.Titles = append(d.Titles, m.Title, m.TitleFeminine)
-	d.Titles = append(d.Titles, m.AltTitles...)
-	d.Titles = append(d.Titles, m.Acronyms...)
-	d.Words = append(append([]string{}, d.Titles...), m.Tagline)
-	d.Words = append(d.Words, m.Missions...)
-	parts := []string{m.Title, m.TitleFeminine, m.Tagline}
-	parts = append(parts, m.AltTitles...)
-	parts = append(parts, m.Acronyms...)
-	parts = append(parts, m.Missions...)
-	parts = append(parts, m.Qualities...)
 	for _, s := range body {
 		if strings.TrimSpace(s) != "" {
 			parts = append(parts, s)
 		}
 	}
-	// The whole text is one value: loading a hit's stored fields for its
-	// highlights then makes one field, not one per part (a hundred on a
-	// long guide, most of a search's allocations). Its pairs stay part
-	// by part, so that they do not run from one part to the next.
-	d.Text = strings.Join(parts, "\n")
-	d.Pairs = parts
-	return d
+	return parts
 }
 
 // areaRules maps words of an "employment area" to the Belgian region or

@@ -14,8 +14,8 @@ import (
 // the first time and the second.
 func TestCacheAnswersAsTheIndex(t *testing.T) {
 	plain := newSample(t)
-	c, alias := sampleIndex(t)
-	cached, err := New(alias, Options{Synonyms: index.DefaultSynonyms(), CacheSize: 64, Guides: c.Metiers})
+	c, idx := sampleIndex(t)
+	cached, err := New(idx, Options{Synonyms: index.DefaultSynonyms(), CacheSize: 64, Guides: c.Metiers})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"sort"
-	"strings"
 	"sync"
 
 	"github.com/blevesearch/bleve/v2"
@@ -30,136 +29,54 @@ const mltTerms = 80
 const largeCorpus = 2000
 
 // dfCache holds the document frequency of every term of the whole text,
-// read once from the index.
+// read once from the index: TextMatch's vocabulary.
 type dfCache struct {
 	once sync.Once
 	df   map[string]int
-	// known holds every term of the whole text and titles; sorted lists
-	// them in order, for prefixes.
-	known  map[string]bool
-	sorted []string
-	// words lists the words as written (folded) of the titles, tagline
-	// and missions, sorted, with the guides holding each: the
-	// vocabulary a misspelt word is corrected against.
-	words []wordCount
-	docs  int
-	err   error
+	docs int
+	err  error
 }
 
+// docFreq reads the whole text's dictionary, once.
 func (s *Searcher) docFreq() (map[string]int, int, error) {
-	return s.docFreqOf(s.idx)
-}
-
-// docFreqOf fills the cache, once, from idx.
-func (s *Searcher) docFreqOf(idx bleve.Index) (map[string]int, int, error) {
 	s.df.once.Do(func() {
-		n, err := idx.DocCount()
+		n, err := s.idx.DocCount()
 		if err != nil {
 			s.df.err = err
 			return
 		}
 		s.df.docs = int(n)
 		s.df.df = map[string]int{}
-		s.df.known = map[string]bool{}
-		visit := func(field string, fn func(term string, count int)) error {
-			d, err := idx.FieldDict(field)
-			if err != nil {
-				return err
-			}
-			defer d.Close()
-			for {
-				e, err := d.Next()
-				if err != nil {
-					return err
-				}
-				if e == nil {
-					return nil
-				}
-				fn(e.Term, int(e.Count))
-			}
-		}
-		err = visit(index.FieldText, func(t string, c int) {
-			s.df.df[t] = c
-			s.df.known[t] = true
-		})
-		if err == nil {
-			err = visit(index.FieldTitles, func(t string, _ int) { s.df.known[t] = true })
-		}
-		if err == nil {
-			// The dictionary is read in term order.
-			err = visit(index.FieldWords, func(t string, c int) { s.df.words = append(s.df.words, wordCount{t, c}) })
-		}
+		d, err := s.idx.FieldDict(index.FieldText)
 		if err != nil {
 			s.df.err = err
 			return
 		}
-		s.df.sorted = make([]string, 0, len(s.df.known))
-		for t := range s.df.known {
-			s.df.sorted = append(s.df.sorted, t)
+		defer d.Close()
+		for {
+			e, err := d.Next()
+			if err != nil {
+				s.df.err = err
+				return
+			}
+			if e == nil {
+				return
+			}
+			s.df.df[e.Term] = int(e.Count)
 		}
-		sort.Strings(s.df.sorted)
 	})
 	return s.df.df, s.df.docs, s.df.err
 }
 
-// Warm reads, from idx, what the first query would otherwise read (the
-// document frequencies and the vocabulary of the index, the facet table
-// of its current snapshot, the guides' terms for re-ranking), so that the first reader after a reindex
-// does not wait for it. idx must be the index the searcher's alias is
-// about to serve.
-func (s *Searcher) Warm(idx bleve.Index) error {
-	if _, _, err := s.docFreqOf(idx); err != nil {
-		return err
-	}
-	// The facet table of the index's current snapshot, which its first
-	// searches will read.
-	adv, err := idx.Advanced()
-	if err != nil {
+// Warm reads what TextMatch's first call would otherwise read (the
+// index's vocabulary and document frequencies), so that the first reader
+// of a new generation does not wait for it; Search's tables are built by
+// New.
+func (s *Searcher) Warm() error {
+	if _, _, err := s.docFreq(); err != nil {
 		return fmt.Errorf("search: warm: %w", err)
-	}
-	r, err := adv.Reader()
-	if err != nil {
-		return fmt.Errorf("search: warm: %w", err)
-	}
-	defer r.Close()
-	if _, err = s.facets.get(context.Background(), r); err != nil {
-		return err
-	}
-	// The guides' terms the re-ranking reads, so that a guide's first
-	// appearance among a query's first hits does not analyse its text.
-	if s.byTitle != nil {
-		s.byTitle.warm()
 	}
 	return nil
-}
-
-// known reports whether a term occurs in some guide; an error reading the
-// dictionary counts as known (no typo expansion rather than a failure).
-func (s *Searcher) known(term string) bool {
-	_, _, err := s.docFreq()
-	return err != nil || s.df.known[term]
-}
-
-// knownPrefix reports whether some term of some guide starts with p; an
-// error reading the dictionary counts as known.
-func (s *Searcher) knownPrefix(p string) bool {
-	if _, _, err := s.docFreq(); err != nil {
-		return true
-	}
-	return s.prefixTerms(p, 0) > 0
-}
-
-// prefixTerms returns how many terms of the guides start with p, up to
-// max+1.
-func (s *Searcher) prefixTerms(p string, max int) int {
-	if _, _, err := s.docFreq(); err != nil {
-		return 0
-	}
-	i := sort.SearchStrings(s.df.sorted, p)
-	n := 0
-	for ; i+n < len(s.df.sorted) && n <= max && strings.HasPrefix(s.df.sorted[i+n], p); n++ {
-	}
-	return n
 }
 
 // distinctive returns the terms of text that say most about it: frequent

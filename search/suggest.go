@@ -4,13 +4,13 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
 	bindex "github.com/blevesearch/bleve_index_api"
 
+	"github.com/metiers/metiers/corpus"
 	"github.com/metiers/metiers/index"
 )
 
@@ -28,15 +28,9 @@ const MaxSuggestions = 20
 // or acronyms) have words starting with the words typed, in order of
 // relevance; a word of 5 letters or more may carry a typo.
 func (s *Searcher) Suggest(ctx context.Context, q string, size int) ([]Suggestion, error) {
-	if !utf8.ValidString(q) {
-		return nil, fmt.Errorf("%w: the query is not valid UTF-8", ErrBadQuery)
-	}
-	q = strings.TrimSpace(q)
-	if q == "" {
-		return nil, fmt.Errorf("%w: the query is empty", ErrBadQuery)
-	}
-	if n := utf8.RuneCountInString(q); n > MaxQueryRunes {
-		return nil, fmt.Errorf("%w: the query has %d characters, at most %d are allowed", ErrBadQuery, n, MaxQueryRunes)
+	q, err := checkText(q)
+	if err != nil {
+		return nil, err
 	}
 	if size == 0 {
 		size = 8
@@ -53,15 +47,11 @@ func (s *Searcher) Suggest(ctx context.Context, q string, size int) ([]Suggestio
 		}
 	}
 	var must []query.Query
-	for _, raw := range index.SplitWords(q) {
-		for _, part := range strings.Split(raw, "-") {
-			folded := strings.Join(s.plain.Terms(part), "")
-			if folded == "" {
-				continue
-			}
-			must = append(must, s.suggestWord(folded))
-		}
+	s.mu.RLock()
+	for _, folded := range s.plain.Terms(q) {
+		must = append(must, s.suggestWord(folded))
 	}
+	s.mu.RUnlock()
 	if len(must) == 0 {
 		return []Suggestion{}, nil
 	}
@@ -71,24 +61,17 @@ func (s *Searcher) Suggest(ctx context.Context, q string, size int) ([]Suggestio
 	// and merged: break them by id, so that every replica of a corpus
 	// suggests the same guides.
 	req.SortBy([]string{"-_score", "_id"})
-	if s.guides == nil {
-		req.Fields = []string{index.FieldTitle, index.FieldTitleFeminine}
-	}
 	res, err := s.idx.SearchInContext(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("suggest: %w", err)
 	}
 	out := make([]Suggestion, 0, len(res.Hits))
 	for _, h := range res.Hits {
-		sug := Suggestion{ID: h.ID, Title: str(h.Fields[index.FieldTitle]), TitleFeminine: str(h.Fields[index.FieldTitleFeminine])}
-		if s.guides != nil {
-			if sug.Title, sug.TitleFeminine, err = s.titles(h.ID); err != nil {
-				// Gone with an index swapped under the search: a
-				// suggestion without a title would say nothing.
-				continue
-			}
+		title, feminine, err := s.titles(h.ID)
+		if err != nil {
+			return nil, fmt.Errorf("suggest: %w", err)
 		}
-		out = append(out, sug)
+		out = append(out, Suggestion{ID: h.ID, Title: title, TitleFeminine: feminine})
 	}
 	if s.cache != nil {
 		s.cache.suggest.Add(key, out)
@@ -106,7 +89,7 @@ func (s *Searcher) suggestWord(folded string) query.Query {
 	alts = append(alts, pq)
 	terms := s.analyzer.Terms(folded)
 	fz := fuzziness(utf8.RuneCountInString(folded))
-	if fz > 0 && (s.knownPrefix(folded) || s.knownPrefixOfTerms(word{raw: folded, terms: terms})) {
+	if fz > 0 && s.begins(folded, terms) {
 		fz = 0 // the start of a known word, not a typo
 	}
 	for _, f := range []string{index.FieldTitle, index.FieldTitleFeminine, index.FieldAcronyms, index.FieldAltTitles} {
@@ -122,7 +105,7 @@ func (s *Searcher) suggestWord(folded string) query.Query {
 	// dictionary, the largest share of a suggestion's cost.
 	if fz > 0 {
 		for _, t := range terms {
-			if s.known(t) {
+			if s.lex.df(s.lex.term(t, false)) > 0 {
 				continue
 			}
 			fq := bleve.NewFuzzyQuery(t)
@@ -135,18 +118,36 @@ func (s *Searcher) suggestWord(folded string) query.Query {
 	return bleve.NewDisjunctionQuery(alts...)
 }
 
-// titles returns a guide's titles from the guides the searcher was given,
-// or from the index's stored fields when it is not among them.
+// begins reports whether a folded word (or one of its terms) is the
+// start of a word of the guides.
+func (s *Searcher) begins(folded string, terms []string) bool {
+	if len(s.lex.prefixed(folded, 0)) > 0 {
+		return true
+	}
+	for _, t := range terms {
+		if len(s.lex.prefixed(t, 0)) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// titles returns a guide's titles from the searcher's guides, or from
+// the index's stored fields for a searcher without them.
 func (s *Searcher) titles(id string) (title, feminine string, err error) {
-	if m, ok := s.guides[id]; ok {
+	s.mu.RLock()
+	ord, ok := s.lex.byID[id]
+	var m *corpus.Metier
+	if ok {
+		m = s.lex.guides[ord].m
+	}
+	s.mu.RUnlock()
+	if m != nil {
 		return m.Title, m.TitleFeminine, nil
 	}
 	doc, err := s.pages.doc(id)
 	if err != nil {
 		return "", "", err
-	}
-	if doc == nil {
-		return "", "", fmt.Errorf("guide %s is not in the index", id)
 	}
 	doc.VisitFields(func(f bindex.Field) {
 		switch f.Name() {

@@ -33,6 +33,7 @@ import (
 type Results struct {
 	Date    string                   `json:"date"`
 	Search  map[string]SearchFigures `json:"search,omitempty"`
+	Typing  *TypingFigures           `json:"typing,omitempty"`
 	Similar map[string]SimFigures    `json:"similar,omitempty"`
 	Quiz    *QuizFigures             `json:"quiz,omitempty"`
 }
@@ -42,14 +43,16 @@ func main() {
 	queries := flag.Int("queries", 1000, "known-item queries to run (a deterministic sample)")
 	out := flag.String("json", filepath.Join("bench", "results", "eval.json"), "where to write the figures as JSON")
 	pg := flag.Bool("pg", true, "also run the PostgreSQL full-text peer (skipped when no server binaries)")
+	tune := flag.Bool("tune", false, "tune the search ranking's weights on the tuning split (never on what is reported) and print them")
+	searchOnly := flag.Bool("search-only", false, "measure search only (known-item and typing), not similar nor the quiz")
 	flag.Parse()
-	if err := run(*data, *queries, *out, *pg); err != nil {
+	if err := run(*data, *queries, *out, *pg, *tune, *searchOnly); err != nil {
 		fmt.Fprintln(os.Stderr, "eval:", err)
 		os.Exit(1)
 	}
 }
 
-func run(data string, nq int, out string, pg bool) error {
+func run(data string, nq int, out string, pg, tune, searchOnly bool) error {
 	ctx := context.Background()
 	res := Results{Date: time.Now().UTC().Format(time.RFC3339)}
 	onisep := filepath.Join(data, "onisep-ideo")
@@ -61,16 +64,27 @@ func run(data string, nq int, out string, pg bool) error {
 	}
 	if haveO && haveR {
 		start := time.Now()
-		s, err := knownItem(ctx, onisep, rome, nq, pg)
+		env, err := newOnisepEnv(ctx, onisep, rome)
+		if err != nil {
+			return err
+		}
+		defer env.idx.Close()
+		if tune {
+			return tuneRanking(ctx, env, nq)
+		}
+		s, err := knownItem(ctx, env, nq, pg)
 		if err != nil {
 			return err
 		}
 		res.Search = s
 		printSearch(s)
+		ty := typing(ctx, env.searcher, typingTitles(env.guides, 0), env.guides)
+		res.Typing = &ty
+		printTyping(ty)
 		fmt.Printf("(%s)\n\n", time.Since(start).Round(time.Second))
 	}
 	res.Similar = map[string]SimFigures{}
-	if haveO {
+	if haveO && !searchOnly {
 		start := time.Now()
 		f, err := similarONISEP(ctx, onisep)
 		if err != nil {
@@ -80,7 +94,7 @@ func run(data string, nq int, out string, pg bool) error {
 		printSim("ONISEP « métiers associés »", f)
 		fmt.Printf("(%s)\n\n", time.Since(start).Round(time.Second))
 	}
-	if haveR {
+	if haveR && !searchOnly {
 		start := time.Now()
 		f, q, err := similarROME(ctx, rome)
 		if err != nil {

@@ -37,10 +37,16 @@ type query struct {
 	relevant map[string]bool // ONISEP guide ids
 }
 
-// knownItem runs ROME appellations as queries against the ONISEP corpus;
-// the relevant guides are the ONISEP guides that share the appellation's
-// ROME code. Appellations are not indexed: only ONISEP's own texts are.
-func knownItem(ctx context.Context, onisepDir, romeDir string, n int, pg bool) (map[string]SearchFigures, error) {
+// onisepEnv is the ONISEP corpus indexed once for every measure: its
+// guides, the ROME job titles that name them, and the served searcher.
+type onisepEnv struct {
+	guides   []*corpus.Metier
+	queries  []query // every eligible ROME appellation
+	idx      bleve.Index
+	searcher *search.Searcher
+}
+
+func newOnisepEnv(ctx context.Context, onisepDir, romeDir string) (*onisepEnv, error) {
 	imp, err := importer.ONISEP(onisepDir, importer.Options{NoLinks: true})
 	if err != nil {
 		return nil, err
@@ -62,7 +68,7 @@ func knownItem(ctx context.Context, onisepDir, romeDir string, n int, pg bool) (
 			byCode[c][bySource[met]] = true
 		}
 	}
-	qs, err := romeQueries(romeDir, byCode, n)
+	qs, err := allRomeQueries(romeDir, byCode)
 	if err != nil {
 		return nil, err
 	}
@@ -70,11 +76,21 @@ func knownItem(ctx context.Context, onisepDir, romeDir string, n int, pg bool) (
 	if err != nil {
 		return nil, err
 	}
-	defer idx.Close()
 	s, err := search.New(idx, search.Options{Synonyms: index.DefaultSynonyms(), Guides: imp.Metiers})
 	if err != nil {
+		idx.Close()
 		return nil, err
 	}
+	return &onisepEnv{guides: imp.Metiers, queries: qs, idx: idx, searcher: s}, nil
+}
+
+// knownItem runs ROME appellations as queries against the ONISEP corpus;
+// the relevant guides are the ONISEP guides that share the appellation's
+// ROME code. Appellations are not indexed: only ONISEP's own texts are.
+func knownItem(ctx context.Context, env *onisepEnv, n int, pg bool) (map[string]SearchFigures, error) {
+	qs, _ := splitQueries(env.queries, n)
+	s := env.searcher
+	imp := struct{ Metiers []*corpus.Metier }{env.guides}
 	plain, err := plainBleve(imp.Metiers)
 	if err != nil {
 		return nil, err
@@ -82,17 +98,7 @@ func knownItem(ctx context.Context, onisepDir, romeDir string, n int, pg bool) (
 	defer plain.Close()
 
 	engines := map[string]func(string) ([]string, error){
-		"metiers": func(q string) ([]string, error) {
-			res, err := s.Search(ctx, search.Request{Query: q, Size: 10})
-			if err != nil {
-				return nil, err
-			}
-			ids := make([]string, len(res.Hits))
-			for i, h := range res.Hits {
-				ids[i] = h.ID
-			}
-			return ids, nil
-		},
+		"metiers":        func(q string) ([]string, error) { return searchIDs(ctx, s, q, 10) },
 		"plain bleve fr": func(q string) ([]string, error) { return plainSearch(plain, q) },
 	}
 	variants := map[string]func(string) string{
@@ -145,6 +151,42 @@ func knownItem(ctx context.Context, onisepDir, romeDir string, n int, pg bool) (
 }
 
 // onisepCodes reads each ONISEP guide's ROME codes.
+// searchIDs returns the ids of a query's first k hits.
+func searchIDs(ctx context.Context, s *search.Searcher, q string, k int) ([]string, error) {
+	res, err := s.Search(ctx, search.Request{Query: q, Size: k})
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(res.Hits))
+	for i, h := range res.Hits {
+		ids[i] = h.ID
+	}
+	return ids, nil
+}
+
+// mrr returns the MRR@10 and recall@10 of a searcher on queries.
+func mrr(ctx context.Context, s *search.Searcher, qs []query, variant func(string) string) SearchFigures {
+	f := SearchFigures{Queries: len(qs)}
+	for _, q := range qs {
+		ids, err := searchIDs(ctx, s, variant(q.text), 10)
+		if err != nil {
+			continue
+		}
+		for i, id := range ids {
+			if q.relevant[id] {
+				f.MRR10 += 1 / float64(i+1)
+				f.Recall++
+				break
+			}
+		}
+	}
+	if len(qs) > 0 {
+		f.MRR10 /= float64(len(qs))
+		f.Recall /= float64(len(qs))
+	}
+	return f
+}
+
 func onisepCodes(dir string) (map[string][]string, error) {
 	f, err := os.Open(filepath.Join(dir, importer.ONISEPFile))
 	if err != nil {
@@ -170,6 +212,17 @@ func onisepCodes(dir string) (map[string][]string, error) {
 // romeQueries picks every k-th ROME appellation whose code has ONISEP
 // guides, alternating masculine and feminine forms as readers type them.
 func romeQueries(dir string, byCode map[string]map[string]bool, n int) ([]query, error) {
+	all, err := allRomeQueries(dir, byCode)
+	if err != nil {
+		return nil, err
+	}
+	reported, _ := splitQueries(all, n)
+	return reported, nil
+}
+
+// allRomeQueries reads every ROME appellation whose code has ONISEP
+// guides, alternating masculine and feminine forms as readers type them.
+func allRomeQueries(dir string, byCode map[string]map[string]bool) ([]query, error) {
 	f, err := os.Open(filepath.Join(dir, importer.ROMEFile))
 	if err != nil {
 		return nil, err
@@ -202,15 +255,28 @@ func romeQueries(dir string, byCode map[string]map[string]bool, n int) ([]query,
 	if err := sc.Err(); err != nil {
 		return nil, err
 	}
+	return all, nil
+}
+
+// splitQueries returns the n queries the eval reports (every k-th) and
+// the others, from which weights are tuned (never on what is reported).
+func splitQueries(all []query, n int) (reported, tuning []query) {
 	if n <= 0 || n >= len(all) {
 		return all, nil
 	}
 	step := float64(len(all)) / float64(n)
-	out := make([]query, 0, n)
+	picked := map[int]bool{}
 	for i := 0; i < n; i++ {
-		out = append(out, all[int(float64(i)*step)])
+		picked[int(float64(i)*step)] = true
 	}
-	return out, nil
+	for i, q := range all {
+		if picked[i] {
+			reported = append(reported, q)
+		} else {
+			tuning = append(tuning, q)
+		}
+	}
+	return reported, tuning
 }
 
 func fold(s string) string {

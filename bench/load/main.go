@@ -34,6 +34,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/metiers/metiers/bench/pgpeer"
 	"golang.org/x/sys/unix"
 )
 
@@ -48,13 +49,18 @@ func main() {
 		mix      = flag.String("mix", "reader", "reader (search, suggest, similar, quiz) or search (searches only)")
 		cache    = flag.Int("cache", -1, "the server's search.cache_size (-1: its default)")
 		cpu      = flag.Int("client-cpu", 0, "CPU the load generator is pinned to (-1: not pinned)")
+		rome     = flag.String("rome", filepath.Join("..", "shared", "data", "rome4"), "ROME 4 directory, for -mix jobtitles")
+		titles   = flag.Int("titles", 400, "ROME job titles sampled for -mix jobtitles (each with its prefixes)")
+		pg       = flag.Bool("pg", false, "also drive PostgreSQL full-text search with pgbench on the same queries, in the same run (-mix jobtitles)")
+		maxWords = flag.Int("max-words", 0, "keep only the queries of at most this many words (0: all)")
 	)
 	flag.Parse()
-	if *mix != "reader" && *mix != "search" {
-		fmt.Fprintln(os.Stderr, "load: -mix must be reader or search")
+	if *mix != "reader" && *mix != "search" && *mix != "jobtitles" {
+		fmt.Fprintln(os.Stderr, "load: -mix must be reader, search or jobtitles")
 		os.Exit(2)
 	}
-	if err := run(*bin, *corpus, *duration, *workers, *every, *jsonOut, *mix, *cache, *cpu); err != nil {
+	opts := options{rome: *rome, titles: *titles, pg: *pg, maxWords: *maxWords}
+	if err := run(*bin, *corpus, *duration, *workers, *every, *jsonOut, *mix, *cache, *cpu, opts); err != nil {
 		fmt.Fprintln(os.Stderr, "load:", err)
 		os.Exit(1)
 	}
@@ -79,6 +85,10 @@ type Report struct {
 	Cache       int     `json:"cache_size"`
 	Queries     int     `json:"distinct_queries"`
 	HitRate     float64 `json:"cache_hit_rate"`
+	// PostgreSQL is the pgbench run of the same queries (-pg), Ratio
+	// metiers' throughput over PostgreSQL's.
+	PostgreSQL *pgpeer.BenchResult `json:"postgresql,omitempty"`
+	Ratio      float64             `json:"ratio_to_postgresql,omitempty"`
 }
 
 func freePort() (string, error) {
@@ -90,7 +100,15 @@ func freePort() (string, error) {
 	return ln.Addr().String(), nil
 }
 
-func run(bin, corpus string, duration time.Duration, workers int, every time.Duration, jsonOut, mix string, cacheSize, cpu int) error {
+// options are the job-title mix's settings.
+type options struct {
+	rome     string
+	titles   int
+	pg       bool
+	maxWords int
+}
+
+func run(bin, corpus string, duration time.Duration, workers int, every time.Duration, jsonOut, mix string, cacheSize, cpu int, opts options) error {
 	addr, err := freePort()
 	if err != nil {
 		return err
@@ -160,8 +178,23 @@ func run(bin, corpus string, duration time.Duration, workers int, every time.Dur
 	// (« la ») rightly gets a 400, which is not what is measured here.
 	// Checked with another page size, so that the run starts with a cold
 	// cache.
+	pool := queryPool(titles)
+	if mix == "jobtitles" {
+		if pool, err = jobTitlePool(opts.rome, opts.titles); err != nil {
+			return err
+		}
+	}
+	if opts.maxWords > 0 {
+		var kept []string
+		for _, q := range pool {
+			if len(strings.Fields(q)) <= opts.maxWords {
+				kept = append(kept, q)
+			}
+		}
+		pool = kept
+	}
 	var queries []string
-	for _, q := range queryPool(titles) {
+	for _, q := range pool {
 		if status, err := do(client, base+"/api/search?size=1&q="+esc(q), ""); err == nil && status == http.StatusOK {
 			queries = append(queries, q)
 		}
@@ -215,7 +248,7 @@ func run(bin, corpus string, duration time.Duration, workers int, every time.Dur
 					kind, url, body string
 				)
 				x := r.Intn(100)
-				if mix == "search" {
+				if mix != "reader" {
 					x = 0
 				}
 				switch {
@@ -294,6 +327,16 @@ func run(bin, corpus string, duration time.Duration, workers int, every time.Dur
 	fmt.Printf("p99 by kind (ms): search %.2f  suggest %.2f  similar %.2f  quiz %.2f\n",
 		rep.ByKindP99ms["search"], rep.ByKindP99ms["suggest"], rep.ByKindP99ms["similar"], rep.ByKindP99ms["quiz"])
 	fmt.Printf("reindexes %d  non-2xx %d  connection errors %d  probe drops %d  cache hit rate %.0f %%\n", rep.Reindexes, rep.Non2xx, rep.ConnErrors, rep.ProbeDrops, 100*rep.HitRate)
+	if opts.pg {
+		pg, err := pgBench(corpus, queries, workers, int(duration.Seconds()), cpu)
+		if err != nil {
+			fmt.Println("PostgreSQL peer: skipped:", err)
+		} else {
+			rep.PostgreSQL = pg
+			rep.Ratio = rep.RPS / pg.TPS
+			fmt.Printf("PostgreSQL FTS (pgbench, same queries, %d clients): %.0f req/s  p50 %.2f ms  p99 %.2f ms; metiers/PostgreSQL %.2f×\n", workers, pg.TPS, pg.P50ms, pg.P99ms, rep.Ratio)
+		}
+	}
 	if jsonOut != "" {
 		b, _ := json.MarshalIndent(rep, "", "  ")
 		if err := os.MkdirAll(filepath.Dir(jsonOut), 0o755); err != nil {

@@ -49,7 +49,16 @@ func engineOptions(c config.Config, log *slog.Logger, rebuild bool) (engine.Opti
 		Synonyms:    syn,
 		Taxonomy:    tax,
 		Weights:     recommend.Weights{Criteria: c.Ranking.Criteria, Text: c.Ranking.Text, Curated: c.Ranking.Curated},
-		Search:      search.Options{Synonyms: syn, DefaultSize: c.Search.DefaultSize, MaxSize: c.Search.MaxSize, CacheSize: c.Search.CacheSize},
+		Search:      search.Options{Synonyms: syn, DefaultSize: c.Search.DefaultSize, MaxSize: c.Search.MaxSize, CacheSize: c.Search.CacheSize, Ranking: searchRanking(c.Search.Ranking)},
 		Logger:      log,
 	}, nil
+}
+
+// searchRanking turns the configured weights into the search ranking.
+func searchRanking(r config.SearchRanking) search.Ranking {
+	var out search.Ranking
+	for _, w := range r.Weights() {
+		out = append(out, search.Stage{Name: w.Stage, Weight: w.Weight})
+	}
+	return out
 }
