@@ -33,8 +33,10 @@ type Engine struct {
 	opts Options
 	log  *slog.Logger
 	cur  atomic.Pointer[Generation]
-	// publish serialises Put and Delete (publish.go).
-	publish sync.Mutex
+	// publish serialises Put and Delete (publish.go); background counts
+	// the generations being stored after a change (Close waits for them).
+	publish    sync.Mutex
+	background sync.WaitGroup
 
 	mu       sync.Mutex // guards what follows
 	starting bool       // Start is loading the first generation
@@ -350,6 +352,7 @@ func (e *Engine) LastJob() (Job, bool) {
 // Close stops serving: the current generation closes once its last
 // reader releases it (at once when there is none).
 func (e *Engine) Close() error {
+	e.background.Wait()
 	if g := e.cur.Swap(nil); g != nil {
 		g.Release()
 	}

@@ -40,11 +40,17 @@ type change struct {
 // this one changed — the generation a rebuild of the same files gives,
 // to the answer (TestIncrementalMatchesRebuild). Readers of the previous
 // generation are not disturbed: nothing of it is written.
-func (e *Engine) applyChange(ctx context.Context, ch change) (*Generation, error) {
+func (e *Engine) applyChange(ctx context.Context, ch change) (_ *Generation, err error) {
 	if !e.lockBuild() {
 		return nil, ErrReindexRunning
 	}
-	defer e.unlockBuild()
+	// The slot is held until the new generation is stored (below).
+	stored := false
+	defer func() {
+		if !stored {
+			e.unlockBuild()
+		}
+	}()
 	base, err := e.Acquire()
 	if err != nil {
 		return nil, err
@@ -105,21 +111,40 @@ func (e *Engine) applyChange(ctx context.Context, ch change) (*Generation, error
 		return nil, err
 	}
 	mark("recommend")
-	if err := writeGuides(g.Dir, c.Metiers); err != nil {
-		return nil, fmt.Errorf("index: %w", err)
-	}
-	if err := writeMeta(g.Dir, meta{Fingerprint: fp, Guides: len(c.Metiers), Built: g.Built}); err != nil {
-		return nil, fmt.Errorf("index: %w", err)
-	}
-	mark("stored")
-	if err := e.commit(g); err != nil {
-		return nil, err
-	}
 	ok = true
 	e.install(g)
 	g.acquire() // the caller's
 	e.log.Info("guide applied", append([]any{"id", ch.id, "deleted", ch.m == nil, "generation", g.Name, "took", time.Since(start).Round(time.Millisecond)}, stages...)...)
+	// Served: store it (its guides, 1 s for 10,000, then meta.json and
+	// CURRENT) without keeping the editor waiting, the build slot held
+	// meanwhile so that no other build or change starts on a generation
+	// not yet stored. A crash before CURRENT moves leaves the previous
+	// generation current; the corpus file is written, so the next start
+	// sees the change and rebuilds.
+	stored = true
+	g.acquire()
+	e.background.Add(1)
+	go func() {
+		defer e.background.Done()
+		defer e.unlockBuild()
+		defer g.Release()
+		if err := e.store(g); err != nil {
+			e.log.Error("store the generation of a guide applied on its own", "dir", g.Dir, "error", err)
+		}
+	}()
 	return g, nil
+}
+
+// store writes a served generation's guides and meta.json and points
+// CURRENT at it.
+func (e *Engine) store(g *Generation) error {
+	if err := writeGuides(g.Dir, g.Corpus.Metiers); err != nil {
+		return fmt.Errorf("index: %w", err)
+	}
+	if err := writeMeta(g.Dir, meta{Fingerprint: g.fingerprint, Guides: len(g.Corpus.Metiers), Built: g.Built}); err != nil {
+		return fmt.Errorf("index: %w", err)
+	}
+	return e.commit(g)
 }
 
 // withGuide returns a copy of ms without the guide id, and with m (when

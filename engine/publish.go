@@ -112,6 +112,16 @@ func (e *Engine) Put(ctx context.Context, id string, body []byte) (Published, er
 // apply serves a change on its own when it can, else by a rebuild.
 func (e *Engine) apply(ctx context.Context, ch change, p Published, start time.Time) (Published, error) {
 	g, err := e.applyChange(ctx, ch)
+	// The slot may be held by the previous change being stored, for a
+	// second or so: wait for it rather than rebuild.
+	for waited := time.Duration(0); errors.Is(err, ErrReindexRunning) && waited < applyWait; waited += 20 * time.Millisecond {
+		select {
+		case <-ctx.Done():
+			return p, ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+		g, err = e.applyChange(ctx, ch)
+	}
 	if errors.Is(err, errNoIncremental) || errors.Is(err, ErrReindexRunning) {
 		p.Applied = "rebuild"
 		return e.served(ctx, p, start)
@@ -246,6 +256,10 @@ func (e *Engine) sync(ctx context.Context) (*Generation, error) {
 		}
 	}
 }
+
+// applyWait bounds the wait for the build slot before a change falls
+// back to waiting for the rebuild that holds it.
+const applyWait = 5 * time.Second
 
 // maxSyncs bounds the rebuilds one Put or Delete waits for.
 const maxSyncs = 3
