@@ -278,6 +278,24 @@
   const main = document.getElementById("main");
   if (skip && main) skip.addEventListener("click", () => setTimeout(() => main.focus(), 0));
 
+  // A reader opening a listed guide tells the server, for the editors'
+  // insights (GET /admin/insights: the queries after which nothing was
+  // opened): which guide, and the search or the guide whose « Métiers
+  // similaires » listed it. Nothing about the reader is sent.
+  document.addEventListener("click", (ev) => {
+    const a = ev.target.closest && ev.target.closest("a[href]");
+    if (!a || a.origin !== location.origin || !a.pathname.startsWith("/metiers/") || !navigator.sendBeacon) return;
+    const id = decodeURIComponent(a.pathname.slice("/metiers/".length));
+    let open = null;
+    if (a.closest(".hits")) {
+      const q = (document.getElementById("q") || {}).value || new URLSearchParams(location.search).get("q") || "";
+      if (q.trim()) open = { type: "open", id: id, from: "search", query: q.trim() };
+    } else if (a.closest("#similar") && location.pathname.startsWith("/metiers/")) {
+      open = { type: "open", id: id, from: "similar", source: decodeURIComponent(location.pathname.slice("/metiers/".length)) };
+    }
+    if (open) navigator.sendBeacon("/api/events", JSON.stringify(open));
+  }, true);
+
   if (page === "search") searchPage();
   else if (page === "guide") guidePage();
   else if (page === "quiz") quizPage();

@@ -61,6 +61,11 @@
         li.className = "metiers-widget__item";
         var a = text("a", "metiers-widget__link", s.title);
         a.href = s.url || origin + "/metiers/" + encodeURIComponent(s.id);
+        // Tell the server a similar guide was opened (the editors'
+        // insights); sent as text/plain, so no CORS preflight.
+        a.addEventListener("click", function () {
+          if (navigator.sendBeacon) navigator.sendBeacon(origin + "/api/events", JSON.stringify({ type: "open", id: s.id, from: "similar", source: id }));
+        });
         li.appendChild(a);
         if (s.reason) li.appendChild(text("span", "metiers-widget__reason", s.reason));
         ul.appendChild(li);
