@@ -52,6 +52,10 @@ type Config struct {
 	Search  Search  `json:"search"`
 	Ranking Ranking `json:"ranking"`
 
+	// Referential is a ROME 4.0 directory (the layout of
+	// ../shared/data/rome4) the guides are linked to; empty: none.
+	Referential string `json:"referential"`
+
 	// CriteriaFile overrides the embedded criteria taxonomy (YAML).
 	CriteriaFile string `json:"criteria_file"`
 	// SynonymsFile overrides the embedded synonym list (YAML).
@@ -180,6 +184,7 @@ func defaults() map[string]any {
 		"ranking.criteria":           0.1,
 		"ranking.text":               0.9,
 		"ranking.curated":            0.5,
+		"referential":                "",
 		"criteria_file":              "",
 		"synonyms_file":              "",
 	}
@@ -198,6 +203,7 @@ func flagKeys() map[string]string {
 		"log-level":    "log.level",
 		"strict":       "strict",
 		"watch":        "corpus_watch",
+		"referential":  "referential",
 	}
 }
 
@@ -345,6 +351,7 @@ func decode(v *viper.Viper) (Config, error) {
 			Text:     d.number("ranking.text"),
 			Curated:  d.number("ranking.curated"),
 		},
+		Referential:  d.str("referential"),
 		CriteriaFile: d.str("criteria_file"),
 		SynonymsFile: d.str("synonyms_file"),
 	}
@@ -365,6 +372,13 @@ func (c Config) Validate() error {
 			bad("corpus", "%v", err)
 		} else if !st.IsDir() {
 			bad("corpus", "%s is not a directory", c.Corpus)
+		}
+	}
+	if c.Referential != "" {
+		if st, err := os.Stat(c.Referential); err != nil {
+			bad("referential", "%v", err)
+		} else if !st.IsDir() {
+			bad("referential", "%s is not a directory", c.Referential)
 		}
 	}
 	for _, k := range []struct{ key, path string }{{"criteria_file", c.CriteriaFile}, {"synonyms_file", c.SynonymsFile}} {

@@ -90,6 +90,22 @@ func TestGoodFiles(t *testing.T) {
 	if mem.Index != "" {
 		t.Errorf("got index %q, want empty (in memory)", mem.Index)
 	}
+
+	ref, err := Load(flags(t, "--config", "testdata/good/referential.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ref.Referential != "testdata" {
+		t.Errorf("got referential %q, want testdata", ref.Referential)
+	}
+	env(t, map[string]string{"METIERS_REFERENTIAL": "testdata/good"})
+	fromEnv, err := Load(flags(t, "--config", "testdata/good/referential.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fromEnv.Referential != "testdata/good" {
+		t.Errorf("METIERS_REFERENTIAL: got referential %q, want testdata/good", fromEnv.Referential)
+	}
 }
 
 func TestBadFiles(t *testing.T) {

@@ -80,6 +80,14 @@ type Metier struct {
 	Sectors []string `json:"sectors,omitempty"`
 	// Interests are "centres d'intérêt" labels (structured input).
 	Interests []string `json:"interests,omitempty"`
+	// Domains are the source's own domain labels, a domain and its
+	// sub-domain joined by « / » (ONISEP's « santé, social, sport/santé »).
+	Domains []string `json:"domains,omitempty"`
+	// RomeCodes are the codes of the ROME 4.0 sheets (France Travail's
+	// job referential) the source links the guide to, as it gives them
+	// (ONISEP's export does; a text page does not). With a referential
+	// the engine suggests codes for the guides that give none.
+	RomeCodes []string `json:"rome_codes,omitempty"`
 	// Similar holds the ids of curated "Métiers similaires".
 	Similar []string `json:"similar"`
 	// Criteria holds explicit criterion values in [0,1] by criterion id

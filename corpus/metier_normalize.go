@@ -36,6 +36,15 @@ func (m *Metier) Normalize() {
 	for _, l := range lists {
 		*l = cleanList(*l)
 	}
+	// Optional lists stay absent from the JSON when empty.
+	for _, l := range []*[]string{&m.Sectors, &m.Interests, &m.Domains, &m.RomeCodes} {
+		if *l = cleanList(*l); len(*l) == 0 {
+			*l = nil
+		}
+	}
+	for i, c := range m.RomeCodes {
+		m.RomeCodes[i] = strings.ToUpper(c)
+	}
 	if m.Day == nil {
 		m.Day = []TimeSlot{}
 	}
@@ -63,6 +72,11 @@ func cleanList(in []string) []string {
 
 var idRe = regexp.MustCompile(`^[a-z0-9]+(?:[-_.][a-z0-9]+)*$`)
 
+var romeCodeRe = regexp.MustCompile(`^[A-N][0-9]{4}$`)
+
+// IsRomeCode reports whether s is shaped like a ROME code (M1805).
+func IsRomeCode(s string) bool { return romeCodeRe.MatchString(s) }
+
 // Validate checks the rules of the schema: a title, an ASCII slug id,
 // coherent salaries, criteria values in [0,1]. Every broken rule is
 // reported, each wrapping ErrInvalid (or ErrNoTitle).
@@ -88,6 +102,11 @@ func (m *Metier) Validate() error {
 	}
 	if m.StudyYears < 0 || m.StudyYears > 20 {
 		bad("study_years %g out of range 0–20", m.StudyYears)
+	}
+	for _, c := range m.RomeCodes {
+		if !romeCodeRe.MatchString(c) {
+			bad("rome_codes: %q is not a ROME code (a letter A to N and four digits, e.g. M1805)", c)
+		}
 	}
 	for k, v := range m.Criteria {
 		if v < 0 || v > 1 || v != v {

@@ -146,30 +146,6 @@ func startingSalary(text string) (lo, hi int) {
 	return lo, hi
 }
 
-// riasec sets the six RIASEC criteria: letters in order of strength get
-// 1, 0.75, 0.6 …, the others 0.1.
-func riasec(m *corpus.Metier, letters []string) {
-	if len(letters) == 0 {
-		return
-	}
-	if m.Criteria == nil {
-		m.Criteria = map[string]float64{}
-	}
-	for _, l := range "RIASEC" {
-		m.Criteria["riasec_"+strings.ToLower(string(l))] = 0.1
-	}
-	v := 1.0
-	seen := map[string]bool{}
-	for _, l := range letters {
-		if l == "" || seen[l] {
-			continue
-		}
-		seen[l] = true
-		m.Criteria["riasec_"+strings.ToLower(l)] = v
-		v = max(0.5, v-0.25)
-	}
-}
-
 // finish normalizes, validates and sorts an import.
 func finish(res *Result, file string) error {
 	assignIDs(res.Metiers)

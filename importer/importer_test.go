@@ -63,8 +63,29 @@ func TestONISEP(t *testing.T) {
 	if c.Title != "contrôleur aérien" || c.TitleFeminine != "contrôleuse aérienne" || c.ID != "controleur-aerien" {
 		t.Errorf("MET.1: %q / %q (%s)", c.Title, c.TitleFeminine, c.ID)
 	}
-	if c.StudyYears != 5 || len(c.AltTitles) == 0 || c.AltTitles[0] != "aiguilleur du ciel" || c.Criteria["riasec_e"] != 1 {
-		t.Errorf("MET.1: study %g, alt %q, criteria %v", c.StudyYears, c.AltTitles, c.Criteria)
+	if c.StudyYears != 5 || len(c.AltTitles) == 0 || c.AltTitles[0] != "aiguilleur du ciel" || len(c.Criteria) != 0 {
+		t.Errorf("MET.1: study %g, alt %q, criteria %v (the recommender's to derive)", c.StudyYears, c.AltTitles, c.Criteria)
+	}
+	if len(c.RomeCodes) != 1 || c.RomeCodes[0] != "N2202" || len(c.Domains) == 0 || len(c.Interests) == 0 {
+		t.Errorf("MET.1: rome_codes %q, domains %q, interests %q", c.RomeCodes, c.Domains, c.Interests)
+	}
+	coded := 0
+	for _, m := range res.Metiers {
+		if len(m.RomeCodes) > 0 {
+			coded++
+		}
+	}
+	if coded != 842 {
+		t.Errorf("%d guides with ROME codes, want the 842 of SOURCE.md", coded)
+	}
+	bad := 0
+	for _, w := range res.Warnings {
+		if strings.Contains(w.Reason, "ROME code") {
+			bad++
+		}
+	}
+	if bad != 1 {
+		t.Errorf("got %d warnings about ROME codes, want 1 (MET.323's « A15 »): %v", bad, res.Warnings)
 	}
 	if c.Salary.JuniorMin == 0 || c.Salary.JuniorMin > c.Salary.JuniorMax || len(c.Missions) == 0 || len(c.Qualities) == 0 {
 		t.Errorf("MET.1: salary %+v, %d missions, %d qualities", c.Salary, len(c.Missions), len(c.Qualities))
@@ -103,8 +124,11 @@ func TestROME(t *testing.T) {
 	if a.Title != "Conducteur d'engins agricoles" || a.TitleFeminine != "Conductrice d'engins agricoles" {
 		t.Errorf("A1101: %q / %q", a.Title, a.TitleFeminine)
 	}
-	if a.Criteria["riasec_r"] != 1 || a.Criteria["riasec_s"] != 0.1 || a.Criteria["horaires_reguliers"] > 0.2 || len(a.AltTitles) < 10 {
-		t.Errorf("A1101: criteria %v, %d alt titles", a.Criteria, len(a.AltTitles))
+	if len(a.RomeCodes) != 1 || a.RomeCodes[0] != "A1101" || len(a.Criteria) != 0 || len(a.AltTitles) < 10 {
+		t.Errorf("A1101: rome_codes %q, criteria %v, %d alt titles", a.RomeCodes, a.Criteria, len(a.AltTitles))
+	}
+	if len(a.Domains) != 1 || !strings.HasSuffix(a.Domains[0], "/Engins agricoles et forestiers") || len(a.Interests) == 0 {
+		t.Errorf("A1101: domains %q, interests %q", a.Domains, a.Interests)
 	}
 }
 

@@ -2,6 +2,7 @@ package importer
 
 import (
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"strings"
 
@@ -51,45 +52,14 @@ var onisepLevels = map[string]float64{
 	"Bac + 4": 4, "Bac + 5": 5, "Bac + 6": 6, "Bac + 7": 7, "Bac + 8": 8, "Bac + 9 et plus": 9,
 }
 
-// interestCriteria maps ONISEP's 27 centres d'intérêt to RIASEC letters
-// (strongest first) and to our other criteria.
-var interestCriteria = map[string]struct {
-	letters []string
-	others  map[string]float64
-}{
-	"j'ai le sens du contact":                                        {[]string{"S", "E"}, map[string]float64{"contact_humain": 1}},
-	"j'aime organiser, gérer":                                        {[]string{"C", "E"}, map[string]float64{"secteur_administration": 0.8}},
-	"j'aime bouger":                                                  {[]string{"R"}, map[string]float64{"travail_bureau": 0.1}},
-	"je veux être utile aux autres":                                  {[]string{"S"}, map[string]float64{"secteur_social": 0.8}},
-	"réparer, bricoler, j'adore ça":                                  {[]string{"R"}, map[string]float64{"travail_bureau": 0.1}},
-	"je rêve d'un métier artistique":                                 {[]string{"A"}, nil},
-	"je veux travailler de mes mains":                                {[]string{"R"}, map[string]float64{"travail_bureau": 0.1}},
-	"j'aime bien faire des expériences":                              {[]string{"I", "R"}, nil},
-	"j'aimerais travailler dehors":                                   {[]string{"R"}, map[string]float64{"travail_bureau": 0}},
-	"je veux travailler dans le commerce":                            {[]string{"E", "S"}, map[string]float64{"contact_humain": 0.9}},
-	"je rêve de travailler à l'étranger":                             {[]string{"E"}, map[string]float64{"langues": 1}},
-	"j'aime jongler avec les chiffres":                               {[]string{"C", "I"}, nil},
-	"j'aime les langues":                                             {[]string{"S", "A"}, map[string]float64{"langues": 1}},
-	"j'aime communiquer":                                             {[]string{"S", "E"}, map[string]float64{"contact_humain": 0.8}},
-	"enquêter, analyser l'information, je veux en faire mon travail": {[]string{"I"}, nil},
-	"je me passionne pour les nouvelles technologies":                {[]string{"I", "R"}, map[string]float64{"secteur_informatique": 0.8}},
-	"je veux protéger la planète":                                    {[]string{"R", "I"}, nil},
-	"j'aime la nature":                                               {[]string{"R"}, map[string]float64{"travail_bureau": 0.1}},
-	"je suis accro au numérique":                                     {[]string{"I", "C"}, map[string]float64{"secteur_informatique": 1}},
-	"je veux faire respecter la loi":                                 {[]string{"E", "C"}, map[string]float64{"secteur_juridique": 1}},
-	"ma vocation est de soigner":                                     {[]string{"S", "I"}, map[string]float64{"secteur_sante": 1, "contact_humain": 0.9}},
-	"j'ai un bon coup de crayon":                                     {[]string{"A"}, nil},
-	"je veux m'occuper d'enfants":                                    {[]string{"S"}, map[string]float64{"contact_humain": 0.9}},
-	"j'aime être aux commandes":                                      {[]string{"E", "R"}, map[string]float64{"responsabilite": 0.8}},
-	"j'aime les sensations fortes":                                   {[]string{"R"}, map[string]float64{"stress": 0.8}},
-	"le sport est ma passion":                                        {[]string{"R", "S"}, nil},
-	"je veux m'occuper d'animaux":                                    {[]string{"R"}, nil},
-}
-
-// ONISEP reads onisep_fiches_metiers.jsonl from dir.
+// ONISEP reads onisep_fiches_metiers.jsonl from dir. Each guide keeps
+// what the export says: its ROME codes, centres d'intérêt, sectors,
+// domains and access level as fields; the criteria are the
+// recommender's to derive from them.
 func ONISEP(dir string, opts Options) (*Result, error) {
 	path := filepath.Join(dir, ONISEPFile)
 	var recs []onisepRecord
+	lines := map[string]int{}
 	res := &Result{}
 	err := readJSONL(path, func(line int, raw []byte) error {
 		var r onisepRecord
@@ -101,6 +71,7 @@ func ONISEP(dir string, opts Options) (*Result, error) {
 			return nil
 		}
 		recs = append(recs, r)
+		lines[r.ID] = line
 		return nil
 	})
 	if err != nil {
@@ -109,6 +80,15 @@ func ONISEP(dir string, opts Options) (*Result, error) {
 	byID := map[string]*corpus.Metier{}
 	for _, r := range recs {
 		m := onisepMetier(r)
+		codes := m.RomeCodes[:0]
+		for _, c := range m.RomeCodes {
+			if corpus.IsRomeCode(c) {
+				codes = append(codes, c)
+			} else {
+				res.Warnings = append(res.Warnings, Warning{File: path, Line: lines[r.ID], Reason: fmt.Sprintf("%s: ROME code %q is not a code, left out", r.ID, c)})
+			}
+		}
+		m.RomeCodes = codes
 		byID[r.ID] = m
 		res.Metiers = append(res.Metiers, m)
 	}
@@ -135,7 +115,8 @@ func onisepMetier(r onisepRecord) *corpus.Metier {
 		Title:         strings.TrimSpace(r.Masculin),
 		TitleFeminine: strings.TrimSpace(r.Feminin),
 		Tagline:       strings.TrimSpace(r.Accroche),
-		Criteria:      map[string]float64{},
+		RomeCodes:     r.CodesROME,
+		Domains:       r.Domaines,
 	}
 	if m.Title == "" {
 		m.Title = masculine(r.Nom)
@@ -177,7 +158,6 @@ func onisepMetier(r onisepRecord) *corpus.Metier {
 	if r.NiveauAccesMin != nil {
 		if y, ok := onisepLevels[r.NiveauAccesMin.Libelle]; ok {
 			m.StudyYears = y
-			m.Criteria["etudes"] = min(1, y/9)
 		}
 	}
 	lo, hi := startingSalary(r.SalaireDebutant)
@@ -185,32 +165,19 @@ func onisepMetier(r onisepRecord) *corpus.Metier {
 	for _, s := range r.Secteurs {
 		m.Sectors = append(m.Sectors, s.Libelle)
 	}
-	var letters []string
 	for _, c := range r.CentresInteret {
 		m.Interests = append(m.Interests, c.Libelle)
-		ic, ok := interestCriteria[strings.ToLower(strings.TrimSpace(c.Libelle))]
-		if !ok {
-			continue
-		}
-		letters = append(letters, ic.letters...)
-		for k, v := range ic.others {
-			if v > m.Criteria[k] || k == "travail_bureau" {
-				m.Criteria[k] = v
-			}
-		}
-	}
-	riasec(m, letters)
-	// Where the guide works: the site's sectors, as facets.
-	for _, d := range r.Domaines {
-		if strings.Contains(d, "santé") {
-			m.Criteria["secteur_sante"] = 1
-		}
 	}
 	for _, st := range r.Statuts {
 		m.Workplaces = append(m.Workplaces, "Statut : "+st)
 	}
-	if r.GFE != "" {
-		m.Sectors = append(m.Sectors, r.GFE)
+	// The training-employment group (« GFE W : droit, enseignement… »)
+	// reads as one more sector, without its code.
+	if g := strings.TrimSpace(r.GFE); g != "" {
+		if _, label, ok := strings.Cut(g, " : "); ok {
+			g = strings.TrimSpace(label)
+		}
+		m.Sectors = append(m.Sectors, g)
 	}
 	return m
 }
