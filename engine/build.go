@@ -139,7 +139,7 @@ func vectors(ctx context.Context, opts Options, c *corpus.Corpus) (*recommend.Re
 	if err != nil {
 		return nil, err
 	}
-	return recommend.New(ctx, c.Metiers, recommend.Options{Taxonomy: opts.Taxonomy, Analyze: an.Terms, VectorsOnly: true})
+	return recommend.New(ctx, c.Metiers, recommend.Options{Taxonomy: opts.Taxonomy, Analyze: an.Terms, Rome: opts.matcher, VectorsOnly: true})
 }
 
 // search binds the generation's searcher to its index and guides (their

@@ -44,6 +44,9 @@ func settingsDigest(opts Options) string {
 	tax, _ := json.Marshal(opts.Taxonomy)
 	w, _ := json.Marshal(opts.Weights)
 	fmt.Fprintf(h, "%s\n%s\n%s\n", syn, tax, w)
+	if opts.Referential != nil {
+		fmt.Fprintf(h, "referential %s\n", opts.Referential.Digest)
+	}
 	return hex.EncodeToString(h.Sum(nil))
 }
 

@@ -11,7 +11,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/metiers/metiers/index"
 	"github.com/metiers/metiers/recommend"
+	"github.com/metiers/metiers/rome"
 	"github.com/metiers/metiers/search"
 )
 
@@ -80,6 +82,15 @@ func New(opts Options) (*Engine, error) {
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if opts.Referential != nil {
+		// The referential's titles and texts are analysed once, for
+		// every build.
+		an, err := index.NewAnalyzer()
+		if err != nil {
+			return nil, err
+		}
+		opts.matcher = rome.NewMatcher(opts.Referential, an.Terms, rome.MatchOptions{})
 	}
 	if opts.Search.Stats == nil {
 		// One set of cache counts for every generation's searcher.

@@ -16,6 +16,7 @@ import (
 	"github.com/metiers/metiers/corpus"
 	"github.com/metiers/metiers/index"
 	"github.com/metiers/metiers/recommend"
+	"github.com/metiers/metiers/rome"
 	"github.com/metiers/metiers/search"
 )
 
@@ -41,6 +42,12 @@ type Options struct {
 	Taxonomy *recommend.Taxonomy
 	Weights  recommend.Weights
 	Search   search.Options
+	// Referential, when set, links the guides to ROME 4.0: their criteria
+	// come from the linked sheets (codes the guides give, or codes the
+	// engine suggests from their titles and text).
+	Referential *rome.Referential
+	// matcher links guides to Referential, made once by New.
+	matcher *rome.Matcher
 	// Logger receives progress and errors; nil discards them.
 	Logger *slog.Logger
 	// Progress, when set, is told of every build's progress (stage, one

@@ -65,7 +65,7 @@ func BenchmarkSimilar1000(b *testing.B) {
 
 func BenchmarkMatch1000(b *testing.B) {
 	r, _ := bigRecommender(b, 1000)
-	req := recommend.MatchRequest{Answers: map[string]int{"q1": 5, "q2": 4, "q3": 1, "q9": 2, "q19": 5}, Size: 10}
+	req := recommend.MatchRequest{Answers: map[string]int{"q_contact_humain": 5, "q_riasec_s": 4, "q_teletravail": 1, "q_etudes": 2, "q_riasec_i": 5}, Size: 10}
 	ctx := context.Background()
 	latencies(b, func(int) {
 		if _, err := r.Match(ctx, req); err != nil {

@@ -11,52 +11,117 @@ type MetierQuiz struct {
 	ID    string        `json:"id"`
 	Title string        `json:"title"`
 	Scale []ScaleOption `json:"scale"`
-	// Generated is true when the guide has no auto-évaluation and the
-	// questions come from its strongest criteria.
+	// Source is "auto-evaluation" when the questions are the guide's own
+	// (with a few of its weakest criteria added), "criteria" when they
+	// come from the criteria that set the guide apart.
+	Source string `json:"source"`
+	// Generated is true when the guide has no auto-évaluation.
 	Generated bool       `json:"generated"`
 	Questions []Question `json:"questions"`
+	// ideal is the value each question's ideal candidate answers, in
+	// [0,1] (1 = « Tout à fait »).
+	ideal []float64
 }
 
-// generatedQuestions is how many questions a guide without its own
-// auto-évaluation gets.
-const generatedQuestions = 6
+// Sources of a guide's quiz.
+const (
+	SourceAutoEvaluation = "auto-evaluation"
+	SourceCriteria       = "criteria"
+)
 
-// MetierQuiz returns a guide's auto-évaluation questions, each mapped to
-// the criteria its words speak of; a guide without them gets questions
-// from its strongest criteria.
+// How many questions a guide's quiz takes from its criteria: its
+// strongest (those that set it apart from the corpus) and its weakest
+// (what most guides have and it has not).
+const (
+	strongestQuestions = 4
+	weakestQuestions   = 2
+)
+
+// MetierQuiz returns a guide's quiz: its auto-évaluation questions, each
+// mapped to the criteria its words speak of, and questions on its
+// weakest criteria (so that agreeing with everything is not a perfect
+// match); a guide without an auto-évaluation gets questions on what
+// distinguishes it, strongest and weakest criteria.
 func (r *Recommender) MetierQuiz(id string) (*MetierQuiz, error) {
 	i, err := r.lookup(id)
 	if err != nil {
 		return nil, err
 	}
 	m := r.metiers[i]
-	q := &MetierQuiz{ID: m.ID, Title: m.Title, Scale: r.quiz.Scale, Questions: []Question{}}
+	q := &MetierQuiz{ID: m.ID, Title: m.Title, Scale: r.quiz.Scale, Questions: []Question{}, Source: SourceAutoEvaluation}
 	for k, text := range m.SelfAssessment {
 		q.Questions = append(q.Questions, Question{ID: fmt.Sprintf("a%d", k+1), Text: text, Criteria: r.questionCriteria(text)})
+		q.ideal = append(q.ideal, 1)
 	}
-	if len(q.Questions) > 0 {
-		return q, nil
-	}
-	q.Generated = true
-	order := make([]int, len(r.tax.Criteria))
-	for c := range order {
-		order[c] = c
-	}
-	v := r.scaled[i]
-	sort.SliceStable(order, func(a, b int) bool {
-		return v[order[a]]*r.tax.Criteria[order[a]].Weight > v[order[b]]*r.tax.Criteria[order[b]].Weight
-	})
-	for _, c := range order {
-		cr := r.tax.Criteria[c]
-		if cr.Question == "" || r.vectors[i][c] < 0.2 {
-			continue
+	strongest, weakest := r.distinguishing(i)
+	if len(q.Questions) == 0 {
+		q.Source, q.Generated = SourceCriteria, true
+		for _, c := range strongest {
+			q.add(r, i, c)
 		}
-		q.Questions = append(q.Questions, Question{ID: "c_" + cr.ID, Text: cr.Question, Criteria: map[string]float64{cr.ID: 1}})
-		if len(q.Questions) == generatedQuestions {
-			break
+	}
+	// What it lacks says something only beside what it is.
+	if len(q.Questions) > 0 {
+		for _, c := range weakest {
+			q.add(r, i, c)
 		}
 	}
 	return q, nil
+}
+
+// add asks about criterion c, the guide's value being the ideal answer.
+func (q *MetierQuiz) add(r *Recommender, i, c int) {
+	cr := r.tax.Criteria[c]
+	q.Questions = append(q.Questions, Question{ID: "q_" + cr.ID, Text: cr.Question, Criteria: map[string]float64{cr.ID: 1}})
+	q.ideal = append(q.ideal, r.vectors[i][c])
+}
+
+// distinguishing returns the criteria that set guide i apart: the
+// strongest (its value far above the corpus's, at most two labels among
+// them) and the weakest (far below, among the criteria many guides have).
+func (r *Recommender) distinguishing(i int) (strongest, weakest []int) {
+	v := r.vectors[i]
+	type z struct {
+		c int
+		z float64
+	}
+	var zs []z
+	for c, cr := range r.tax.Criteria {
+		st := r.stats[c]
+		if cr.Question == "" || !known(v[c]) || st.sd == 0 || !st.splits() {
+			continue
+		}
+		zs = append(zs, z{c, (v[c] - st.mean) / st.sd})
+	}
+	sort.SliceStable(zs, func(a, b int) bool { return zs[a].z > zs[b].z })
+	labels := 0
+	for _, x := range zs {
+		if len(strongest) == strongestQuestions || x.z <= 0.5 {
+			break
+		}
+		if v[x.c] < 0.5 {
+			continue
+		}
+		if r.tax.Criteria[x.c].Family != "" {
+			if labels == 2 {
+				continue
+			}
+			labels++
+		}
+		strongest = append(strongest, x.c)
+	}
+	for k := len(zs) - 1; k >= 0 && len(weakest) < weakestQuestions; k-- {
+		x := zs[k]
+		if x.z >= -0.5 {
+			break
+		}
+		// Lacking a rare label says little; lacking what many have does.
+		if r.tax.Criteria[x.c].Family != "" || v[x.c] > 0.3 {
+			continue
+		}
+		weakest = append(weakest, x.c)
+	}
+	return strongest, weakest
 }
 
 // questionCriteria maps a question to the criteria whose cues it uses.
@@ -80,27 +145,32 @@ type AnswerEffect struct {
 	Answer int    `json:"answer"`
 }
 
-// MetierQuizResult is a reader's compatibility with one guide.
+// MetierQuizResult is a reader's compatibility with one guide; nil
+// Compatibility when no question is answered.
 type MetierQuizResult struct {
 	ID            string         `json:"id"`
 	Title         string         `json:"title"`
-	Compatibility int            `json:"compatibility"`
+	Compatibility *int           `json:"compatibility"`
 	Answered      int            `json:"answered"`
 	Helped        []AnswerEffect `json:"helped"`
 	Hurt          []AnswerEffect `json:"hurt"`
 }
 
-// ScoreMetierQuiz scores answers to a guide's own quiz. Its questions are
-// asked so that "Tout à fait" means the guide fits, so compatibility is
-// the mean answer on a 0–100 scale; unanswered questions count as neutral.
+// ScoreMetierQuiz scores answers to a guide's own quiz. Each question has
+// the answer the guide's ideal candidate gives (« Tout à fait » to its
+// auto-évaluation, its own value on a criterion); the compatibility is
+// how close the reader's answers are to those, weighted by how decided
+// the ideal answer is, over the questions answered. Agreeing with
+// everything misses the questions on the guide's weakest criteria; no
+// answer gives no score.
 func (r *Recommender) ScoreMetierQuiz(id string, answers map[string]int) (*MetierQuizResult, error) {
 	q, err := r.MetierQuiz(id)
 	if err != nil {
 		return nil, err
 	}
-	byID := map[string]Question{}
-	for _, qu := range q.Questions {
-		byID[qu.ID] = qu
+	byID := map[string]int{}
+	for k, qu := range q.Questions {
+		byID[qu.ID] = k
 	}
 	for qid, a := range answers {
 		if _, ok := byID[qid]; !ok {
@@ -111,28 +181,32 @@ func (r *Recommender) ScoreMetierQuiz(id string, answers map[string]int) (*Metie
 		}
 	}
 	res := &MetierQuizResult{ID: q.ID, Title: q.Title, Helped: []AnswerEffect{}, Hurt: []AnswerEffect{}}
-	var sum float64
-	for _, qu := range q.Questions {
+	var num, den float64
+	for k, qu := range q.Questions {
 		a, ok := answers[qu.ID]
 		if !ok {
-			sum += 0.5
 			continue
 		}
 		res.Answered++
-		sum += float64(a-1) / 4
+		ideal := q.ideal[k]
+		if !known(ideal) {
+			ideal = 0.5
+		}
+		fit := 1 - math.Abs(float64(a-1)/4-ideal)
+		w := 0.5 + math.Abs(ideal-0.5)
+		num += w * fit
+		den += w
 		e := AnswerEffect{ID: qu.ID, Text: qu.Text, Answer: a}
 		switch {
-		case a >= 4:
+		case fit >= 0.75:
 			res.Helped = append(res.Helped, e)
-		case a <= 2:
+		case fit <= 0.5:
 			res.Hurt = append(res.Hurt, e)
 		}
 	}
-	// A guide with no question to ask says nothing either way: neutral,
-	// as an unanswered question is (not 0 %, « not at all compatible »).
-	res.Compatibility = 50
-	if len(q.Questions) > 0 {
-		res.Compatibility = int(math.Round(100 * sum / float64(len(q.Questions))))
+	if den > 0 {
+		c := int(math.Round(100 * num / den))
+		res.Compatibility = &c
 	}
 	return res, nil
 }

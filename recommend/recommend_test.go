@@ -117,8 +117,34 @@ func TestCodeurAndTIMAreEachOthersMostSimilar(t *testing.T) {
 			if len(got) != 4 || got[0].ID != pair[1] {
 				t.Errorf("%s: Similar(%s) = %+v, want %s first", name, pair[0], got, pair[1])
 			}
-			if len(got[0].Reasons) == 0 || !strings.HasPrefix(got[0].Reasons[0], "Critères communs : ") {
-				t.Errorf("%s: reasons %q", name, got[0].Reasons)
+			if len(got[0].Reasons) == 0 {
+				t.Errorf("%s: no reasons", name)
+			}
+		}
+	}
+}
+
+// TestSimilarReasonsSayNoFiller: the words a reason names are the
+// guides' own, never « aussi », « chaque », « toute » or « etc ».
+func TestSimilarReasonsSayNoFiller(t *testing.T) {
+	setup(t)
+	for _, m := range sample {
+		got, err := blended.Similar(m.ID, 4)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range got {
+			for _, r := range s.Reasons {
+				words, ok := strings.CutPrefix(r, "Thèmes communs : ")
+				if !ok {
+					continue
+				}
+				for _, w := range strings.Split(words, ", ") {
+					switch w {
+					case "aussi", "chaque", "toute", "tout", "etc", "plus", "très", "notamment":
+						t.Errorf("%s → %s: filler word %q in %q", m.ID, s.ID, w, r)
+					}
+				}
 			}
 		}
 	}
@@ -171,15 +197,33 @@ func TestContactCues(t *testing.T) {
 	}
 }
 
+// answer builds answers by criterion id, for the questions the quiz has.
+func answer(t *testing.T, r *recommend.Recommender, byCriterion map[string]int) map[string]int {
+	t.Helper()
+	out := map[string]int{}
+	for _, q := range r.Quiz().Questions {
+		for c := range q.Criteria {
+			if a, ok := byCriterion[c]; ok {
+				out[q.ID] = a
+			}
+		}
+	}
+	if len(out) == 0 {
+		t.Fatalf("the quiz asks about none of %v", byCriterion)
+	}
+	return out
+}
+
 func TestQuizPeoplePersonWhoHatesScreens(t *testing.T) {
 	setup(t)
-	got, err := blended.Match(context.Background(), recommend.MatchRequest{
-		Answers: map[string]int{"q1": 5, "q2": 5, "q3": 1, "q4": 2},
+	res, err := blended.Match(context.Background(), recommend.MatchRequest{
+		Answers: answer(t, blended, map[string]int{"contact_humain": 5, "riasec_s": 5, "travail_bureau": 1, "riasec_i": 2}),
 		Size:    5,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
+	got := res.Matches
 	if len(got) != 5 {
 		t.Fatalf("got %d matches", len(got))
 	}
@@ -194,58 +238,86 @@ func TestQuizPeoplePersonWhoHatesScreens(t *testing.T) {
 			t.Errorf("matches not in order: %+v", got)
 		}
 	}
-	if len(got[0].Reasons) == 0 || !strings.HasPrefix(got[0].Reasons[0], "Correspond à vos réponses : ") {
-		t.Errorf("reasons %q", got[0].Reasons)
+	if len(got[0].Reasons) == 0 || !strings.HasPrefix(got[0].Reasons[0], "Correspond à vos réponses : ") || len(got[0].Matched) == 0 {
+		t.Errorf("reasons %q, matched %q", got[0].Reasons, got[0].Matched)
+	}
+	if len(got[4].Unmatched) == 0 {
+		t.Errorf("the last match meets every wish? %+v", got[4])
 	}
 }
 
-func TestQuizNeutralAndConstraints(t *testing.T) {
+func TestQuizNoAnswerNoRanking(t *testing.T) {
 	setup(t)
 	ctx := context.Background()
-	neutral, err := blended.Match(ctx, recommend.MatchRequest{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range neutral {
-		if m.Compatibility != 50 {
-			t.Errorf("no answers: %s at %d%%, want a neutral 50%%", m.ID, m.Compatibility)
-		}
-	}
 	all3 := map[string]int{}
 	for _, q := range blended.Quiz().Questions {
 		all3[q.ID] = 3
 	}
-	mid, _ := blended.Match(ctx, recommend.MatchRequest{Answers: all3})
-	if mid[0].Compatibility != 50 {
-		t.Errorf("all « Ni oui ni non »: got %d%%, want 50%%", mid[0].Compatibility)
+	for name, req := range map[string]recommend.MatchRequest{
+		"no answer":             {},
+		"all « Ni oui ni non »": {Answers: all3},
+	} {
+		res, err := blended.Match(ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Matches) != 0 || res.Answered != 0 || len(res.Notes) == 0 {
+			t.Errorf("%s: got %d matches, %d answered, notes %q; want none, 0 and a note", name, len(res.Matches), res.Answered, res.Notes)
+		}
 	}
-	short, _ := blended.Match(ctx, recommend.MatchRequest{Answers: map[string]int{"q9": 5}, Constraints: recommend.Constraints{MaxStudyYears: 3}})
-	for _, m := range short {
+}
+
+func TestQuizConstraints(t *testing.T) {
+	setup(t)
+	ctx := context.Background()
+	some := answer(t, blended, map[string]int{"riasec_s": 4})
+	short, _ := blended.Match(ctx, recommend.MatchRequest{Answers: some, Constraints: recommend.Constraints{MaxStudyYears: 3}})
+	if len(short.Matches) == 0 {
+		t.Fatal("max 3 years of study kept nothing")
+	}
+	for _, m := range short.Matches {
 		if m.ID == medecin || m.ID == tim {
 			t.Errorf("max 3 years of study kept %s", m.ID)
 		}
 	}
-	rich, _ := blended.Match(ctx, recommend.MatchRequest{Constraints: recommend.Constraints{MinSalary: 5000}})
-	if len(rich) != 1 || rich[0].ID != medecin {
-		t.Errorf("min salary 5000: got %+v", rich)
+	rich, _ := blended.Match(ctx, recommend.MatchRequest{Answers: some, Constraints: recommend.Constraints{MinSalary: 5000}})
+	if len(rich.Matches) != 1 || rich.Matches[0].ID != medecin {
+		t.Errorf("min salary 5000: got %+v", rich.Matches)
 	}
-	lux, _ := blended.Match(ctx, recommend.MatchRequest{Constraints: recommend.Constraints{Area: "luxembourg"}})
-	for _, m := range lux {
+	lux, _ := blended.Match(ctx, recommend.MatchRequest{Answers: some, Constraints: recommend.Constraints{Area: "luxembourg"}})
+	for _, m := range lux.Matches {
 		if m.ID == codeur || m.ID == medecin {
 			t.Errorf("area Luxembourg kept %s", m.ID)
 		}
 	}
+	none, _ := blended.Match(ctx, recommend.MatchRequest{Answers: some, Constraints: recommend.Constraints{Area: "Tombouctou"}})
+	if len(none.Matches) != 0 || len(none.Notes) == 0 || !strings.Contains(strings.Join(none.Notes, " "), "Tombouctou") {
+		t.Errorf("an area no guide names: got %+v, want no match and a note naming it", none)
+	}
 	text, _ := blended.Match(ctx, recommend.MatchRequest{Text: "je veux coder des diagnostics pour le RCM", Size: 2})
-	if text[0].ID != codeur && text[0].ID != tim {
-		t.Errorf("free text about coding: got %+v", text)
+	if len(text.Matches) == 0 || (text.Matches[0].ID != codeur && text.Matches[0].ID != tim) {
+		t.Errorf("free text about coding: got %+v", text.Matches)
+	}
+	var areas *recommend.Constraint
+	for _, c := range blended.Quiz().Constraints {
+		if c.ID == "area" {
+			areas = &c
+		}
+	}
+	if areas == nil || len(areas.Options) == 0 {
+		t.Errorf("the sample names zones: want an area constraint with options, got %+v", blended.Quiz().Constraints)
 	}
 }
 
 func TestQuizBadAnswers(t *testing.T) {
 	setup(t)
-	for _, a := range []map[string]int{{"q1": 0}, {"q1": 6}, {"nope": 3}} {
+	q := blended.Quiz().Questions[0].ID
+	for _, a := range []map[string]int{{q: 0}, {q: 6}, {"nope": 3}} {
 		if _, err := blended.Match(context.Background(), recommend.MatchRequest{Answers: a}); !errors.Is(err, recommend.ErrBadAnswers) {
 			t.Errorf("answers %v: got %v, want ErrBadAnswers", a, err)
+		}
+		if _, _, err := blended.NextQuestion(a); !errors.Is(err, recommend.ErrBadAnswers) {
+			t.Errorf("next question after %v: got %v, want ErrBadAnswers", a, err)
 		}
 	}
 	if _, err := blended.Match(context.Background(), recommend.MatchRequest{Size: 1000}); !errors.Is(err, recommend.ErrBadAnswers) {
@@ -254,8 +326,56 @@ func TestQuizBadAnswers(t *testing.T) {
 	if _, err := blended.Similar("nope", 3); !errors.Is(err, recommend.ErrUnknownMetier) {
 		t.Errorf("unknown id: got %v", err)
 	}
-	if q := blended.Quiz(); len(q.Questions) < 15 || len(q.Questions) > 30 || len(q.Scale) != 5 || q.Scale[0].Label != "Pas du tout" || q.Scale[4].Label != "Tout à fait" {
+	if q := blended.Quiz(); len(q.Questions) < 10 || len(q.Scale) != 5 || q.Scale[0].Label != "Pas du tout" || q.Scale[4].Label != "Tout à fait" {
 		t.Errorf("quiz: %d questions, scale %+v", len(q.Questions), q.Scale)
+	}
+}
+
+// TestNextQuestion: the adaptive quiz asks each question once, each
+// answer changes what it asks next, and it ends.
+func TestNextQuestion(t *testing.T) {
+	setup(t)
+	answers := map[string]int{}
+	seen := map[string]bool{}
+	for step := 0; ; step++ {
+		q, _, err := blended.NextQuestion(answers)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if q == nil {
+			break
+		}
+		if seen[q.ID] {
+			t.Fatalf("step %d: %s asked twice", step, q.ID)
+		}
+		if len(q.Criteria) == 0 || q.Text == "" {
+			t.Fatalf("step %d: question %+v", step, q)
+		}
+		seen[q.ID] = true
+		a, err := blended.IdealAnswer(codeur, q.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		answers[q.ID] = a
+		if step > len(blended.Quiz().Questions) {
+			t.Fatal("the quiz does not end")
+		}
+	}
+	if len(seen) < 3 {
+		t.Errorf("only %d questions asked", len(seen))
+	}
+	res, err := blended.Match(context.Background(), recommend.MatchRequest{Answers: answers, Size: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Matches[0].ID != codeur {
+		t.Errorf("answering as the codeur's ideal candidate gives %s first", res.Matches[0].ID)
+	}
+	first, _, _ := blended.NextQuestion(nil)
+	yes, _, _ := blended.NextQuestion(map[string]int{first.ID: 5})
+	no, _, _ := blended.NextQuestion(map[string]int{first.ID: 1})
+	if yes == nil || no == nil || yes.ID == first.ID || no.ID == first.ID {
+		t.Errorf("after %s: %+v and %+v", first.ID, yes, no)
 	}
 }
 
@@ -265,8 +385,8 @@ func TestMetierQuiz(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if q.Generated || len(q.Questions) != 6 || !strings.HasPrefix(q.Questions[0].Text, "Aimes-tu résoudre des énigmes") {
-		t.Errorf("technicien quiz: %+v", q)
+	if q.Generated || q.Source != recommend.SourceAutoEvaluation || len(q.Questions) < 7 || !strings.HasPrefix(q.Questions[0].Text, "Aimes-tu résoudre des énigmes") {
+		t.Errorf("technicien quiz: its own six questions and its weakest criteria, got %+v", q)
 	}
 	if len(q.Questions[0].Criteria) == 0 {
 		t.Errorf("the first question maps to no criterion")
@@ -275,16 +395,44 @@ func TestMetierQuiz(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !gen.Generated || len(gen.Questions) < 3 {
+	if !gen.Generated || gen.Source != recommend.SourceCriteria || len(gen.Questions) < 3 {
 		t.Errorf("codeur (no auto-évaluation) quiz: %+v", gen)
 	}
-	// (1 + 1 + 0.75 + 0 + 1 + 1) / 6 = 79 %
-	res, err := blended.ScoreMetierQuiz(tim, map[string]int{"a1": 5, "a2": 5, "a3": 4, "a4": 1, "a5": 5, "a6": 5})
+	for _, qz := range []*recommend.MetierQuiz{q, gen} {
+		yes := map[string]int{}
+		for _, qu := range qz.Questions {
+			yes[qu.ID] = 5
+		}
+		res, err := blended.ScoreMetierQuiz(qz.ID, yes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Compatibility == nil || *res.Compatibility >= 95 || len(res.Hurt) == 0 {
+			t.Errorf("%s: « Tout à fait » to everything gives %v, hurt %v; want below 95 %%", qz.ID, res.Compatibility, res.Hurt)
+		}
+		none, err := blended.ScoreMetierQuiz(qz.ID, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if none.Compatibility != nil || none.Answered != 0 {
+			t.Errorf("%s: nothing answered gives %v", qz.ID, *none.Compatibility)
+		}
+	}
+	// Its ideal candidate: « Tout à fait » to its own questions, its
+	// own value to the others.
+	ideal := map[string]int{}
+	for k, qu := range q.Questions {
+		ideal[qu.ID] = 5
+		if k >= 6 {
+			ideal[qu.ID] = 1
+		}
+	}
+	res, err := blended.ScoreMetierQuiz(tim, ideal)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Compatibility != 79 || len(res.Helped) != 5 || len(res.Hurt) != 1 || res.Hurt[0].ID != "a4" {
-		t.Errorf("got %+v", res)
+	if res.Compatibility == nil || *res.Compatibility < 90 || len(res.Hurt) != 0 {
+		t.Errorf("its ideal candidate: got %v, hurt %v", res.Compatibility, res.Hurt)
 	}
 	if _, err := blended.ScoreMetierQuiz(tim, map[string]int{"a9": 5}); !errors.Is(err, recommend.ErrBadAnswers) {
 		t.Errorf("unknown question: got %v", err)
@@ -328,8 +476,10 @@ func TestExplicitCriteriaOverrideAndSaturation(t *testing.T) {
 func TestCriteriaBrowsing(t *testing.T) {
 	setup(t)
 	infos := blended.Criteria()
-	if len(infos) != 24 {
-		t.Errorf("got %d criteria, want the 24 of the taxonomy", len(infos))
+	// The sample carries no domain: the taxonomy is the configured one,
+	// text-only criteria included.
+	if got, want := len(infos), len(recommend.DefaultTaxonomy().Criteria); got != want {
+		t.Errorf("got %d criteria, want the %d of the taxonomy", got, want)
 	}
 	_, items, err := blended.ByCriterion("secteur_assurance", 10)
 	if err != nil {
@@ -349,7 +499,7 @@ func TestCriteriaBrowsing(t *testing.T) {
 
 // TestMetierQuizWithoutQuestions: a guide with no auto-évaluation and no
 // criterion strong enough to ask about has an empty list of questions
-// (not null), and scores neutral (50), not 0 % « not at all compatible ».
+// (not null), and no score (not 0 % « not at all compatible », nor 50).
 func TestMetierQuizWithoutQuestions(t *testing.T) {
 	bare := &corpus.Metier{ID: "y", Title: "Y"}
 	r, err := recommend.New(context.Background(), append(append([]*corpus.Metier{}, sample...), bare), recommend.Options{})
@@ -367,7 +517,7 @@ func TestMetierQuizWithoutQuestions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Compatibility != 50 {
-		t.Errorf("compatibility %d, want 50", res.Compatibility)
+	if res.Compatibility != nil {
+		t.Errorf("compatibility %d, want none", *res.Compatibility)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/metiers/metiers/corpus"
+	"github.com/metiers/metiers/rome"
 )
 
 // Sentinel errors; test them with errors.Is.
@@ -68,6 +69,10 @@ type Options struct {
 	// Analyze is the French analysis used to match cues; defaults to a
 	// plain folding analyzer.
 	Analyze Analyzer
+	// Rome links the guides to a ROME referential: their given codes, and
+	// suggestions for those that give none. Nil: no referential, every
+	// criterion the guides' own fields do not give comes from text cues.
+	Rome *rome.Matcher
 	// SimilarSize is how many similar guides are kept per guide (20).
 	SimilarSize int
 	// VectorsOnly skips the "similaires" tables, for callers that only
@@ -79,22 +84,30 @@ type Options struct {
 // precomputed "métiers similaires" of every guide. It is immutable and
 // safe for concurrent use.
 type Recommender struct {
+	// base is the taxonomy as configured, tax the corpus's (base and a
+	// criterion for each label the corpus holds).
+	base    *Taxonomy
 	tax     *Taxonomy
 	weights Weights
 	text    TextSimilarity
+	analyze Analyzer
 	cm      *cueMatcher
 	metiers []*corpus.Metier
 	byID    map[string]int
+	links   [][]Link
+	sheets  [][]sheetWeight
 	vectors []Vector
-	// scaled are the vectors min-max scaled per criterion over the corpus,
-	// for the quiz (so the longest studies read as 1).
-	scaled  []Vector
-	similar [][]Similar
-	keep    int
-	quiz    *Quiz
+	// curatedBy[i] is true when another guide names guide i as similar.
+	curatedBy []bool
+	stats     []criterionStat
+	emb       *simIndex
+	similar   [][]Similar
+	keep      int
+	quiz      *Quiz
 }
 
-// New derives every guide's vector and precomputes the similar tables.
+// New links the guides to the referential, derives every guide's vector
+// and precomputes the similar tables.
 func New(ctx context.Context, metiers []*corpus.Metier, opts Options) (*Recommender, error) {
 	if opts.Taxonomy == nil {
 		opts.Taxonomy = DefaultTaxonomy()
@@ -109,19 +122,14 @@ func New(ctx context.Context, metiers []*corpus.Metier, opts Options) (*Recommen
 	if opts.SimilarSize <= 0 {
 		opts.SimilarSize = 20
 	}
-	quiz, err := parseQuiz(defaultQuiz, opts.Taxonomy)
-	if err != nil {
-		return nil, fmt.Errorf("recommend: embedded quiz.yaml: %w", err)
-	}
 	r := &Recommender{
-		tax:     opts.Taxonomy,
+		base:    opts.Taxonomy,
 		weights: *opts.Weights,
 		text:    opts.Text,
-		cm:      newCueMatcher(opts.Taxonomy, opts.Analyze),
+		analyze: opts.Analyze,
 		metiers: metiers,
 		byID:    make(map[string]int, len(metiers)),
 		vectors: make([]Vector, len(metiers)),
-		quiz:    quiz,
 		keep:    opts.SimilarSize,
 	}
 	for i, m := range metiers {
@@ -130,63 +138,85 @@ func New(ctx context.Context, metiers []*corpus.Metier, opts Options) (*Recommen
 		}
 		r.byID[m.ID] = i
 	}
+	if err := r.link(ctx, opts.Rome); err != nil {
+		return nil, err
+	}
+	r.tax = expand(opts.Taxonomy, metiers, r.sheets)
+	r.cm = newCueMatcher(r.tax, opts.Analyze)
 	// Each guide's cues are matched on its own: on every core.
-	err = onEveryCore(ctx, len(metiers), func() func(int) {
-		return func(i int) { r.vectors[i] = derive(metiers[i], r.tax, r.cm) }
+	err := onEveryCore(ctx, len(metiers), func() func(int) {
+		return func(i int) { r.vectors[i] = derive(metiers[i], r.sheets[i], r.tax, r.cm) }
 	})
 	if err != nil {
 		return nil, err
 	}
-	r.scaled = minMaxScale(r.vectors)
+	r.curatedBy = make([]bool, len(metiers))
+	for _, m := range metiers {
+		for _, id := range m.Similar {
+			if j, ok := r.byID[id]; ok {
+				r.curatedBy[j] = true
+			}
+		}
+	}
+	r.quiz = r.buildQuiz()
 	if opts.VectorsOnly {
 		r.similar = make([][]Similar, len(metiers))
 		return r, nil
 	}
+	r.emb = r.buildSimIndex()
 	if err := r.precomputeSimilar(ctx, opts.SimilarSize); err != nil {
 		return nil, err
 	}
 	return r, nil
 }
 
-// WithText returns a recommender that shares r's vectors and has the
-// « similaires » tables computed with the given text similarity and
-// weights; r is not changed. It saves deriving the vectors twice when the
-// index that provides text similarity needs r's tags first.
+// WithText returns a recommender that shares r's links and vectors and
+// has the « similaires » tables computed with the given text similarity
+// and weights; r is not changed. It saves deriving the vectors twice when
+// the index that provides text similarity needs r's tags first.
 func (r *Recommender) WithText(ctx context.Context, text TextSimilarity, w Weights) (*Recommender, error) {
 	c := *r
 	c.text, c.weights = text, w
+	if c.emb == nil {
+		c.emb = c.buildSimIndex()
+	}
 	if err := c.precomputeSimilar(ctx, c.keep); err != nil {
 		return nil, err
 	}
 	return &c, nil
 }
 
-// minMaxScale rescales each criterion to [0,1] over the corpus.
-func minMaxScale(vs []Vector) []Vector {
-	if len(vs) == 0 {
-		return nil
+// WithSimilarity returns a recommender that shares r's links and vectors
+// and has its « similaires » tables computed with other weights of the
+// criteria's groups (Taxonomy.Similarity) and of the blend; r is not
+// changed. make eval tunes the weights with it.
+func (r *Recommender) WithSimilarity(ctx context.Context, groups map[string]float64, w Weights) (*Recommender, error) {
+	c := *r
+	tax := *r.tax
+	tax.Similarity = groups
+	c.tax, c.weights = &tax, w
+	c.emb = c.buildSimIndex()
+	if err := c.precomputeSimilar(ctx, c.keep); err != nil {
+		return nil, err
 	}
-	n := len(vs[0])
-	lo, hi := make([]float64, n), make([]float64, n)
-	for c := 0; c < n; c++ {
-		lo[c], hi[c] = math.Inf(1), math.Inf(-1)
-		for _, v := range vs {
-			lo[c] = math.Min(lo[c], v[c])
-			hi[c] = math.Max(hi[c], v[c])
-		}
+	return &c, nil
+}
+
+// Taxonomy returns the corpus's taxonomy: the configured criteria and a
+// criterion for each label the guides and their ROME sheets carry.
+func (r *Recommender) Taxonomy() *Taxonomy { return r.tax }
+
+// Links returns the ROME sheets a guide is linked to, given or
+// suggested, best first.
+func (r *Recommender) Links(id string) ([]Link, error) {
+	i, err := r.lookup(id)
+	if err != nil {
+		return nil, err
 	}
-	out := make([]Vector, len(vs))
-	for i, v := range vs {
-		out[i] = make(Vector, n)
-		for c := range v {
-			if hi[c] > lo[c] {
-				out[i][c] = (v[c] - lo[c]) / (hi[c] - lo[c])
-			} else {
-				out[i][c] = v[c]
-			}
-		}
+	if r.links[i] == nil {
+		return []Link{}, nil
 	}
-	return out
+	return r.links[i], nil
 }
 
 // Len returns the number of guides.
@@ -207,15 +237,18 @@ type CriterionValue struct {
 	Value float64 `json:"value"`
 }
 
-// Vector returns a guide's criterion values, in the taxonomy's order.
+// Vector returns a guide's criterion values, in the taxonomy's order;
+// a criterion the guide says nothing about (no salary given) is left out.
 func (r *Recommender) Vector(id string) ([]CriterionValue, error) {
 	i, err := r.lookup(id)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]CriterionValue, len(r.tax.Criteria))
+	out := make([]CriterionValue, 0, len(r.tax.Criteria))
 	for c, cr := range r.tax.Criteria {
-		out[c] = CriterionValue{ID: cr.ID, Label: cr.Label, Value: round3(r.vectors[i][c])}
+		if x := r.vectors[i][c]; known(x) {
+			out = append(out, CriterionValue{ID: cr.ID, Label: cr.Label, Value: round3(x)})
+		}
 	}
 	return out, nil
 }

@@ -4,10 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"runtime"
 	"sort"
 	"strings"
-	"sync"
 )
 
 // Similar is one "métier similaire" with its score and French reasons.
@@ -28,66 +26,36 @@ const textCandidates = 50
 // precomputeSimilar ranks, for every guide, all the others by
 // w_c·sim(criteria) + w_t·sim(text) + w_l·curated, and keeps the best.
 func (r *Recommender) precomputeSimilar(ctx context.Context, keep int) error {
-	n := len(r.metiers)
-	r.similar = make([][]Similar, n)
-	weights := make([]float64, len(r.tax.Criteria))
-	for c, cr := range r.tax.Criteria {
-		weights[c] = cr.Weight
-	}
-	centered := center(r.vectors)
-	norms := make([]float64, n)
-	for i, v := range centered {
-		norms[i] = math.Sqrt(dot(v, v, weights))
-	}
-	total := r.weights.Criteria + r.weights.Text
-	if total == 0 {
-		total = 1
-	}
-	rows := make(chan int)
+	r.similar = make([][]Similar, len(r.metiers))
+	var firstErr error
 	errc := make(chan error, 1)
-	var wg sync.WaitGroup
-	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range rows {
-				row, err := r.similarRow(ctx, i, keep, centered, norms, weights, total)
-				if err != nil {
-					select {
-					case errc <- err:
-					default:
-					}
-					continue
+	err := onEveryCore(ctx, len(r.metiers), func() func(int) {
+		acc := make([]float64, len(r.metiers))
+		return func(i int) {
+			row, err := r.similarRow(ctx, i, keep, acc)
+			if err != nil {
+				select {
+				case errc <- err:
+				default:
 				}
-				r.similar[i] = row
+				return
 			}
-		}()
-	}
-	var err error
-feed:
-	for i := range r.metiers {
-		select {
-		case err = <-errc:
-			break feed
-		case <-ctx.Done():
-			err = ctx.Err()
-			break feed
-		case rows <- i:
+			r.similar[i] = row
 		}
+	})
+	select {
+	case firstErr = <-errc:
+	default:
 	}
-	close(rows)
-	wg.Wait()
-	if err == nil {
-		select {
-		case err = <-errc:
-		default:
-		}
+	if firstErr != nil {
+		return firstErr
 	}
 	return err
 }
 
-// similarRow ranks every other guide for guide i and keeps the best.
-func (r *Recommender) similarRow(ctx context.Context, i, keep int, centered []Vector, norms, weights []float64, total float64) ([]Similar, error) {
+// similarRow ranks every other guide for guide i and keeps the best;
+// acc is a buffer of one value per guide.
+func (r *Recommender) similarRow(ctx context.Context, i, keep int, acc []float64) ([]Similar, error) {
 	n := len(r.metiers)
 	w := r.weights
 	m := r.metiers[i]
@@ -105,49 +73,43 @@ func (r *Recommender) similarRow(ctx context.Context, i, keep int, centered []Ve
 	for _, id := range m.Similar {
 		curated[id] = true
 	}
-	// Criteria similarity of every other guide: a weighted cosine of
-	// centered vectors (a correlation), then spread to [0,1] within
-	// the row, so that it speaks on the same scale as the text score
-	// (the best match 1, the least alike 0).
-	cs := make([]float64, n)
-	lo, hi := math.Inf(1), math.Inf(-1)
-	for j := range r.metiers {
-		cs[j] = 0
-		if j != i && norms[i] > 0 && norms[j] > 0 {
-			cs[j] = dot(centered[i], centered[j], weights) / (norms[i] * norms[j])
-		}
-		if j != i {
-			lo, hi = math.Min(lo, cs[j]), math.Max(hi, cs[j])
-		}
-	}
+	// Criteria similarity of every other guide, relative to the best one
+	// (the best match 1), so that it speaks on the same scale as the
+	// text score.
+	best := r.emb.row(i, acc)
 	crit := func(j int) float64 {
-		if hi > lo {
-			return (cs[j] - lo) / (hi - lo)
+		if best <= 0 || acc[j] <= 0 {
+			return 0
 		}
-		return 0.5
+		return acc[j] / best
 	}
-	isCurated := func(j int) bool {
-		o := r.metiers[j]
-		return curated[o.ID] || containsStr(o.Similar, m.ID)
-	}
-	ts := make([]float64, n)
+	ts := make(map[int]float64, len(text))
 	for id, t := range text {
 		if j, ok := r.byID[id]; ok {
 			ts[j] = t.Score
 		}
 	}
+	total := w.Criteria + w.Text
+	if total == 0 {
+		total = 1
+	}
+	isCurated := func(j int) bool {
+		o := r.metiers[j]
+		return curated[o.ID] || containsStr(o.Similar, m.ID)
+	}
+	hasCurated := len(curated) > 0 || r.curatedBy[i]
+	score := func(j int) float64 {
+		s := (w.Criteria*crit(j) + w.Text*ts[j]) / total
+		if hasCurated && isCurated(j) {
+			s += w.Curated
+		}
+		return s
+	}
 	scores := make([]float64, n)
-	for j, o := range r.metiers {
-		if j == i {
-			continue
+	for j := range scores {
+		if j != i {
+			scores[j] = score(j)
 		}
-		score := (w.Criteria*crit(j) + w.Text*ts[j]) / total
-		if len(curated) > 0 || len(o.Similar) > 0 {
-			if isCurated(j) {
-				score += w.Curated
-			}
-		}
-		scores[j] = score
 	}
 	better := func(a, b int) bool { return scores[a] > scores[b] || (scores[a] == scores[b] && a < b) }
 	others := func(yield func(int) bool) {
@@ -157,62 +119,170 @@ func (r *Recommender) similarRow(ctx context.Context, i, keep int, centered []Ve
 			}
 		}
 	}
-	best := topK(others, keep, better)
-	cands := make([]Similar, len(best))
-	for k, j := range best {
+	top := topK(others, keep, better)
+	out := make([]Similar, len(top))
+	for k, j := range top {
 		o := r.metiers[j]
-		cands[k] = Similar{ID: o.ID, Title: o.Title, Score: scores[j], CriteriaScore: crit(j), TextScore: ts[j], Curated: isCurated(j)}
+		out[k] = Similar{
+			ID: o.ID, Title: o.Title, Score: round3(scores[j]),
+			CriteriaScore: round3(crit(j)), TextScore: round3(ts[j]), Curated: hasCurated && isCurated(j),
+		}
+		out[k].Reasons = r.similarReasons(i, j, text[o.ID].Terms, out[k].Curated)
 	}
-	for k := range cands {
-		j := r.byID[cands[k].ID]
-		cands[k].Reasons = r.similarReasons(i, j, text[cands[k].ID].Terms, cands[k].Curated)
-		cands[k].Score = round3(cands[k].Score)
-		cands[k].CriteriaScore = round3(cands[k].CriteriaScore)
-		cands[k].TextScore = round3(cands[k].TextScore)
-	}
-	return cands, nil
+	return out, nil
 }
 
-// similarReasons says in French why two guides are alike: the shared
-// criteria that weigh most and the distinctive terms they share.
+// similarReasons says in French why two guides are alike: a curated
+// link, the ROME sheet they share, the most specific labels they share
+// family by family, the criteria both are tagged with, and the
+// distinctive words of their texts.
 func (r *Recommender) similarReasons(i, j int, terms []string, curated bool) []string {
 	var reasons []string
 	if curated {
 		reasons = append(reasons, "Proposé par les rédacteurs du guide")
 	}
+	if s := r.sharedSheet(i, j); s != "" {
+		reasons = append(reasons, s)
+	}
+	a, b := r.vectors[i], r.vectors[j]
 	type shared struct {
 		label string
 		w     float64
 	}
-	var common []shared
+	byFamily := map[string][]shared{}
+	var tags []shared
 	for c, cr := range r.tax.Criteria {
-		a, b := r.vectors[i][c], r.vectors[j][c]
-		if a >= r.tax.TagThreshold && b >= r.tax.TagThreshold {
-			common = append(common, shared{cr.Label, cr.Weight * math.Min(a, b)})
+		x, y := a[c], b[c]
+		if !known(x) || !known(y) {
+			continue
+		}
+		if cr.Family != "" {
+			if x >= 0.5 && y >= 0.5 {
+				byFamily[cr.Family] = append(byFamily[cr.Family], shared{cr.Label, r.emb.idf[c]})
+			}
+			continue
+		}
+		if x >= r.tax.TagThreshold && y >= r.tax.TagThreshold {
+			tags = append(tags, shared{cr.Label, cr.Weight * math.Min(x, y)})
 		}
 	}
-	sort.SliceStable(common, func(a, b int) bool { return common[a].w > common[b].w })
-	if len(common) > 4 {
-		common = common[:4]
-	}
-	if len(common) > 0 {
-		labels := make([]string, len(common))
-		for k, c := range common {
-			labels[k] = c.label
+	// The most specific families first (a shared speciality says more
+	// than a shared domain), at most three.
+	order := []string{"sousdomaine", "domaine", "interet", "secteur", "theme"}
+	said := 0
+	for _, f := range order {
+		ls := byFamily[f]
+		if len(ls) == 0 || said == 3 {
+			continue
 		}
-		reasons = append(reasons, "Critères communs : "+strings.Join(labels, ", "))
+		sort.SliceStable(ls, func(p, q int) bool { return ls[p].w > ls[q].w })
+		if len(ls) > 3 {
+			ls = ls[:3]
+		}
+		names := make([]string, len(ls))
+		for k, l := range ls {
+			names[k] = l.label
+		}
+		reasons = append(reasons, r.familyLabel(f)+" : "+strings.Join(names, " ; "))
+		said++
 	}
-	if len(terms) > 5 {
-		terms = terms[:5]
+	sort.SliceStable(tags, func(p, q int) bool { return tags[p].w > tags[q].w })
+	if len(tags) > 4 {
+		tags = tags[:4]
 	}
-	if len(terms) > 0 {
-		reasons = append(reasons, "Thèmes communs : "+strings.Join(terms, ", "))
+	if len(tags) > 0 {
+		names := make([]string, len(tags))
+		for k, t := range tags {
+			names[k] = t.label
+		}
+		reasons = append(reasons, "Critères communs : "+strings.Join(names, ", "))
+	}
+	if words := r.distinctive(terms, 5); len(words) > 0 {
+		reasons = append(reasons, "Thèmes communs : "+strings.Join(words, ", "))
 	}
 	if len(reasons) == 0 {
 		reasons = append(reasons, "Profil de critères proche")
 	}
 	return reasons
 }
+
+// familyLabel is how a reason names a family's shared labels.
+func (r *Recommender) familyLabel(id string) string {
+	switch id {
+	case "sousdomaine":
+		return "Même spécialité"
+	case "domaine":
+		return "Même domaine"
+	case "interet":
+		return "Centres d'intérêt communs"
+	case "secteur":
+		return "Même secteur"
+	case "theme":
+		return "Même thème"
+	}
+	for _, f := range r.tax.Families {
+		if f.ID == id {
+			return f.Label
+		}
+	}
+	return id
+}
+
+// sharedSheet names the ROME sheet two guides share, or the mobilité
+// that joins theirs; empty when neither.
+func (r *Recommender) sharedSheet(i, j int) string {
+	for _, a := range r.sheets[i] {
+		for _, b := range r.sheets[j] {
+			if a.sheet == b.sheet {
+				return "Même fiche ROME : " + a.sheet.Title
+			}
+		}
+	}
+	for _, a := range r.sheets[i] {
+		for _, b := range r.sheets[j] {
+			if containsStr(a.sheet.Mobilities, b.sheet.Code) || containsStr(b.sheet.Mobilities, a.sheet.Code) {
+				return "Fiches ROME liées par une mobilité : " + a.sheet.Title + " et " + b.sheet.Title
+			}
+		}
+	}
+	return ""
+}
+
+// distinctive keeps the shared terms a reader learns something from:
+// no filler word (« aussi », « chaque », « etc »), none of three letters
+// or fewer.
+func (r *Recommender) distinctive(terms []string, k int) []string {
+	var out []string
+	for _, t := range terms {
+		if len([]rune(t)) <= 3 || fillers[fold(t)] {
+			continue
+		}
+		out = append(out, t)
+		if len(out) == k {
+			break
+		}
+	}
+	return out
+}
+
+// fillers are French words that say nothing of a métier, folded: the
+// analyzer's stop words do not remove them all (adverbs, quantifiers,
+// common verbs).
+var fillers = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`aussi ainsi alors apres avant autre autres aucun aucune beaucoup bien
+		car cela celle celles celui ceux chaque chez comme comment dans dont deja divers diverse diverses
+		donc elle elles encore entre etc etre avoir faire fait faut font grand grande grandes grands
+		jamais leur leurs lors lorsque meme memes moins notamment nombreux nombreuse nombreuses parfois
+		parmi pendant peu peut peuvent plus plusieurs pour pourquoi quand quelque quelques sans selon
+		sera seront sont souvent sous surtout tant tandis tel telle telles tels toujours tous tout toute
+		toutes tres trop vers voire afin ailleurs different differente differentes differents certain
+		certaine certaines certains generalement egalement ensemble exemple facon niveau partie place
+		plupart possible propre propres puis type types travers general generale`) {
+		m[w] = true
+	}
+	return m
+}()
 
 // Similar returns the most similar guides of a guide, at most size, from
 // the precomputed table.
@@ -226,39 +296,6 @@ func (r *Recommender) Similar(id string, size int) ([]Similar, error) {
 		s = s[:size]
 	}
 	return s, nil
-}
-
-// center subtracts each criterion's mean over the corpus.
-func center(vs []Vector) []Vector {
-	if len(vs) == 0 {
-		return nil
-	}
-	n := len(vs[0])
-	mean := make([]float64, n)
-	for _, v := range vs {
-		for c, x := range v {
-			mean[c] += x
-		}
-	}
-	for c := range mean {
-		mean[c] /= float64(len(vs))
-	}
-	out := make([]Vector, len(vs))
-	for i, v := range vs {
-		out[i] = make(Vector, n)
-		for c, x := range v {
-			out[i][c] = x - mean[c]
-		}
-	}
-	return out
-}
-
-func dot(a, b Vector, w []float64) float64 {
-	var s float64
-	for c := range a {
-		s += w[c] * a[c] * b[c]
-	}
-	return s
 }
 
 func containsStr(list []string, s string) bool {

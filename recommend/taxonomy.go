@@ -6,15 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sort"
 
 	"gopkg.in/yaml.v3"
 )
 
 //go:embed criteria.yaml
 var defaultCriteria []byte
-
-//go:embed quiz.yaml
-var defaultQuiz []byte
 
 // Cue is a French phrase whose presence in a section speaks for (or,
 // with a negative weight, against) a criterion.
@@ -25,39 +23,79 @@ type Cue struct {
 
 // Criterion is one dimension of a guide's criterion vector.
 type Criterion struct {
-	ID          string  `yaml:"id" json:"id"`
-	Label       string  `yaml:"label" json:"label"`
-	Description string  `yaml:"description" json:"description"`
-	Group       string  `yaml:"group" json:"group"`
-	Weight      float64 `yaml:"weight" json:"weight"`
-	// Question asks a reader about the criterion (per-guide quizzes of
-	// guides without their own auto-évaluation).
+	ID          string `yaml:"id" json:"id"`
+	Label       string `yaml:"label" json:"label"`
+	Description string `yaml:"description" json:"description"`
+	// Group is the criterion's family in the similarity of two guides
+	// (interets, niveau, conditions, and one per family of labels).
+	Group  string  `yaml:"group" json:"group"`
+	Weight float64 `yaml:"weight" json:"weight"`
+	// Question is the statement a reader is asked to agree with, on the
+	// five-point scale (the quizzes' questions).
 	Question string `yaml:"question" json:"question"`
 	// Numeric names a parsed field the value comes from: study_years,
 	// salary or demand.
 	Numeric string `yaml:"numeric,omitempty" json:"numeric,omitempty"`
+	// RIASEC is the letter of the linked ROME sheets that sets the value.
+	RIASEC string `yaml:"riasec,omitempty" json:"-"`
+	// Rome lists the ROME work contexts that set the value (1 when a
+	// linked sheet lists one of them, 0 when it lists none).
+	Rome []string `yaml:"rome,omitempty" json:"-"`
+	// TextOnly criteria exist only in a corpus whose guides carry no
+	// domain of their own.
+	TextOnly bool `yaml:"textonly,omitempty" json:"-"`
+	// Family is the id of the family of a label criterion, and Source
+	// the label as its sources write it (empty for the others).
+	Family string `yaml:"-" json:"family,omitempty"`
+	Source string `yaml:"-" json:"-"`
 	// Sections are where cues are looked for.
 	Sections []string `yaml:"sections,omitempty" json:"-"`
 	Cues     []Cue    `yaml:"cues,omitempty" json:"-"`
 }
 
-// Taxonomy is the list of criteria and how values become tags.
+// Family makes a criterion of each label its sources carry.
+type Family struct {
+	ID    string `yaml:"id" json:"id"`
+	Label string `yaml:"label" json:"label"`
+	Group string `yaml:"group" json:"group"`
+	// Sources name the guide fields and linked-sheet fields read.
+	Sources []string `yaml:"sources" json:"sources"`
+	// Question is the quiz statement, {label} standing for the label.
+	Question string `yaml:"question" json:"question"`
+}
+
+// Taxonomy is the list of criteria, the families of label criteria a
+// corpus adds to them, and how values become tags and similarities.
 type Taxonomy struct {
 	// Saturation is the cue sum at which a value reaches 1 - 1/e.
 	Saturation float64 `yaml:"saturation"`
 	// TagThreshold is the value from which a criterion is a tag of a guide.
-	TagThreshold float64     `yaml:"tag_threshold"`
-	Criteria     []Criterion `yaml:"criteria"`
+	TagThreshold float64 `yaml:"tag_threshold"`
+	// Families are expanded into criteria for each corpus.
+	Families []Family `yaml:"families"`
+	// Similarity weighs each group in the criteria similarity of two
+	// guides; "fiche" weighs the kinship of their ROME sheets.
+	Similarity map[string]float64 `yaml:"similarity"`
+	Criteria   []Criterion        `yaml:"criteria"`
 }
 
 // sectionNames are the sections a cue may be looked for in.
 var sectionNames = map[string]bool{
 	"title": true, "tagline": true, "introduction": true, "studies": true, "qualities": true, "conditions": true,
 	"missions": true, "tools": true, "facts": true, "pros": true, "cons": true, "tips": true,
-	"self_assessment": true, "faq": true, "workplaces": true,
+	"self_assessment": true, "faq": true, "workplaces": true, "interests": true, "sectors": true,
 }
 
 var numericSources = map[string]bool{"study_years": true, "salary": true, "demand": true}
+
+// familySources are the fields a family may read its labels from.
+var familySources = map[string]bool{
+	"interests": true, "domains": true, "subdomains": true, "sectors": true,
+	"rome_interests": true, "rome_domains": true, "rome_subdomains": true, "rome_sectors": true, "rome_themes": true,
+}
+
+// groupFiche is the similarity weight's name for the ROME sheets' kinship.
+const groupFiche = "fiche"
 
 // DefaultTaxonomy returns the embedded taxonomy (recommend/criteria.yaml).
 func DefaultTaxonomy() *Taxonomy {
@@ -96,6 +134,7 @@ func parseTaxonomy(data []byte) (*Taxonomy, error) {
 	}
 	var errs []error
 	seen := map[string]bool{}
+	groups := map[string]bool{groupFiche: true}
 	for i, c := range t.Criteria {
 		switch {
 		case c.ID == "" || c.Label == "":
@@ -106,8 +145,12 @@ func parseTaxonomy(data []byte) (*Taxonomy, error) {
 			errs = append(errs, fmt.Errorf("criterion %s: negative weight", c.ID))
 		case c.Numeric != "" && !numericSources[c.Numeric]:
 			errs = append(errs, fmt.Errorf("criterion %s: unknown numeric source %q", c.ID, c.Numeric))
-		case c.Numeric == "" && len(c.Cues) == 0:
-			errs = append(errs, fmt.Errorf("criterion %s: neither numeric nor cues", c.ID))
+		case c.Numeric == "" && len(c.Cues) == 0 && c.RIASEC == "" && len(c.Rome) == 0:
+			errs = append(errs, fmt.Errorf("criterion %s: neither numeric, expert nor cues", c.ID))
+		case c.RIASEC != "" && (len(c.RIASEC) != 1 || !bytes.ContainsAny([]byte("RIASEC"), c.RIASEC)):
+			errs = append(errs, fmt.Errorf("criterion %s: riasec %q is not one of R, I, A, S, E, C", c.ID, c.RIASEC))
+		case c.Group == "":
+			errs = append(errs, fmt.Errorf("criterion %s: no group", c.ID))
 		}
 		for _, s := range c.Sections {
 			if !sectionNames[s] {
@@ -118,6 +161,40 @@ func parseTaxonomy(data []byte) (*Taxonomy, error) {
 			t.Criteria[i].Weight = 1
 		}
 		seen[c.ID] = true
+		groups[c.Group] = true
+	}
+	famSeen := map[string]bool{}
+	for _, f := range t.Families {
+		switch {
+		case f.ID == "" || f.Label == "" || f.Group == "":
+			errs = append(errs, fmt.Errorf("family %q: id, label and group are required", f.ID))
+		case famSeen[f.ID]:
+			errs = append(errs, fmt.Errorf("family %s: duplicate id", f.ID))
+		case len(f.Sources) == 0:
+			errs = append(errs, fmt.Errorf("family %s: no sources", f.ID))
+		}
+		for _, s := range f.Sources {
+			if !familySources[s] {
+				errs = append(errs, fmt.Errorf("family %s: unknown source %q", f.ID, s))
+			}
+		}
+		famSeen[f.ID] = true
+		groups[f.Group] = true
+		groups[f.Group+romeGroup] = true
+	}
+	for g, w := range t.Similarity {
+		switch {
+		case !groups[g]:
+			errs = append(errs, fmt.Errorf("similarity: unknown group %q", g))
+		case w < 0:
+			errs = append(errs, fmt.Errorf("similarity: negative weight for %s", g))
+		}
+	}
+	if len(t.Similarity) == 0 {
+		t.Similarity = map[string]float64{}
+		for g := range groups {
+			t.Similarity[g] = 1
+		}
 	}
 	if len(t.Criteria) == 0 {
 		errs = append(errs, errors.New("no criteria"))
@@ -132,4 +209,18 @@ func (t *Taxonomy) index() map[string]int {
 		m[c.ID] = i
 	}
 	return m
+}
+
+// groups returns the groups of the criteria, in a stable order.
+func (t *Taxonomy) groups() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, c := range t.Criteria {
+		if !seen[c.Group] {
+			seen[c.Group] = true
+			out = append(out, c.Group)
+		}
+	}
+	sort.Strings(out)
+	return out
 }

@@ -6,9 +6,9 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"unicode"
 
 	"github.com/metiers/metiers/corpus"
-	"github.com/metiers/metiers/index"
 )
 
 // TextVectors is a TF-IDF model of the guides' text: each guide is a
@@ -144,7 +144,7 @@ func (t *TextVectors) count(metiers []*corpus.Metier, analyze Analyzer, labelWei
 	for i, m := range metiers {
 		c := map[int32]float64{}
 		for _, p := range describingText(m) {
-			for _, w := range index.SplitWords(p.text) {
+			for _, w := range splitWords(p.text) {
 				lw := strings.ToLower(w)
 				ts, ok := words[lw]
 				if !ok {
@@ -209,6 +209,15 @@ func (t *TextVectors) count(metiers []*corpus.Metier, analyze Analyzer, labelWei
 		t.terms[id] = best
 	}
 	return counts
+}
+
+// splitWords cuts a text into words the way the index's tokenizer sees
+// them, keeping elisions (« l'INAMI »), middle dots and inner hyphens, so
+// that each word can be analysed on its own (and remembered).
+func splitWords(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool {
+		return !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '\'' || r == '’' || r == '·' || r == '-')
+	})
 }
 
 // elided drops an elided article (« l'assurance » → « assurance »).

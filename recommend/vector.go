@@ -41,6 +41,8 @@ func sections(m *corpus.Metier) map[string][]string {
 		"self_assessment": m.SelfAssessment,
 		"faq":             faq,
 		"workplaces":      m.Workplaces,
+		"interests":       m.Interests,
+		"sectors":         m.Sectors,
 	}
 }
 
@@ -82,9 +84,18 @@ func count(terms, phrase []string) int {
 	return n
 }
 
-// derive computes a guide's vector: numeric criteria from parsed fields,
-// the others from their cues, then explicit criteria on top.
-func derive(m *corpus.Metier, t *Taxonomy, cm *cueMatcher) Vector {
+// unknown marks a criterion a guide says nothing about (a salary it
+// does not give): the quiz leaves it out, the similarity takes it as the
+// corpus's mean, the API does not list it.
+var unknown = math.NaN()
+
+// known reports whether a value is not unknown.
+func known(x float64) bool { return x == x }
+
+// derive computes a guide's vector: explicit values first, then numeric
+// fields, then the linked ROME sheets, then the guide's own labels for
+// family criteria, and text cues for what none of these says.
+func derive(m *corpus.Metier, sheets []sheetWeight, t *Taxonomy, cm *cueMatcher) Vector {
 	v := make(Vector, len(t.Criteria))
 	secs := sections(m)
 	analyzed := map[string][]string{}
@@ -100,7 +111,8 @@ func derive(m *corpus.Metier, t *Taxonomy, cm *cueMatcher) Vector {
 		analyzed[sec] = all
 		return all
 	}
-	for i, c := range t.Criteria {
+	cues := func(i int) float64 {
+		c := t.Criteria[i]
 		var sum float64
 		for k, cue := range c.Cues {
 			for _, sec := range c.Sections {
@@ -110,29 +122,79 @@ func derive(m *corpus.Metier, t *Taxonomy, cm *cueMatcher) Vector {
 				}
 			}
 		}
-		cueValue := 0.0
-		if sum > 0 {
-			cueValue = 1 - math.Exp(-sum/t.Saturation)
+		if sum <= 0 {
+			return 0
 		}
-		switch c.Numeric {
-		case "study_years":
-			v[i] = clamp(m.StudyYears / 9)
-		case "salary":
-			v[i] = salaryLevel(m.Salary)
-		case "demand":
-			v[i] = demand(m, cueValue)
-		default:
-			v[i] = cueValue
+		return 1 - math.Exp(-sum/t.Saturation)
+	}
+	fams := map[string]map[string]float64{}
+	for _, f := range t.Families {
+		vals := map[string]float64{}
+		for _, src := range f.Sources {
+			for _, l := range labelsOf(m, sheets, src) {
+				vals[l.text] += l.w
+			}
 		}
+		fams[f.ID] = vals
+	}
+	for i, c := range t.Criteria {
 		if x, ok := m.Criteria[c.ID]; ok {
 			v[i] = clamp(x)
+			continue
+		}
+		switch {
+		case c.Family != "":
+			v[i] = clamp(fams[c.Family][c.Source])
+		case c.Numeric == "study_years":
+			v[i] = clamp(m.StudyYears / 5)
+		case c.Numeric == "salary":
+			v[i] = salaryLevel(m.Salary)
+		case c.Numeric == "demand":
+			v[i] = demand(m, cues(i))
+		case len(sheets) > 0 && c.RIASEC != "":
+			v[i] = riasecOf(sheets, c.RIASEC)
+		case len(sheets) > 0 && len(c.Rome) > 0:
+			v[i] = contextOf(sheets, c.Rome)
+		default:
+			v[i] = cues(i)
 		}
 	}
 	return v
 }
 
+// riasecOf is a RIASEC letter's value from the linked sheets: 1 for
+// their major letter, 0.6 for their minor one.
+func riasecOf(sheets []sheetWeight, letter string) float64 {
+	var x float64
+	for _, s := range sheets {
+		switch letter {
+		case s.sheet.RIASECMajor:
+			x += s.w
+		case s.sheet.RIASECMinor:
+			x += 0.6 * s.w
+		}
+	}
+	return clamp(x)
+}
+
+// contextOf is the share of the linked sheets that list one of the
+// work contexts.
+func contextOf(sheets []sheetWeight, contexts []string) float64 {
+	var x float64
+	for _, s := range sheets {
+		for _, c := range s.sheet.Contexts {
+			if containsStr(contexts, c.Label) {
+				x += s.w
+				break
+			}
+		}
+	}
+	return clamp(x)
+}
+
 // salaryLevel places the middle of the salary range between 1,800 € and
-// 7,000 € a month; 0 when the guide gives no salary.
+// 7,000 € a month (a starting salary alone between 1,500 € and 4,000 €);
+// unknown when the guide gives no salary.
 func salaryLevel(s corpus.Salary) float64 {
 	lo, hi := s.Min, s.Max
 	if lo == 0 {
@@ -142,13 +204,18 @@ func salaryLevel(s corpus.Salary) float64 {
 		hi = max(s.SeniorMax, s.JuniorMax, lo)
 	}
 	if lo == 0 && hi == 0 {
-		return 0
+		return unknown
 	}
 	mid := float64(lo+hi) / 2
+	if s.SeniorMax == 0 && s.Max <= 4000 {
+		// A starting salary (ONISEP gives only those): 1,500 € to 4,000 €.
+		return clamp((mid - 1500) / (4000 - 1500))
+	}
 	return clamp((mid - 1800) / (7000 - 1800))
 }
 
-// demand combines the insertion rate, the growth figure and the cues.
+// demand combines the insertion rate, the growth figure and the cues;
+// unknown when none says anything.
 func demand(m *corpus.Metier, cues float64) float64 {
 	var parts []float64
 	if p := m.Figures.InsertionRatePct; p > 0 {
@@ -169,7 +236,7 @@ func demand(m *corpus.Metier, cues float64) float64 {
 		parts = append(parts, cues)
 	}
 	if len(parts) == 0 {
-		return 0
+		return unknown
 	}
 	var s float64
 	for _, p := range parts {

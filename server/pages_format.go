@@ -217,4 +217,14 @@ func truncate(s string, n int) string {
 }
 
 // percent writes a share as « 72 % ».
-func percent(n int) string { return fmt.Sprintf("%d"+nbsp+"%%", n) }
+func percent(n any) string {
+	switch x := n.(type) {
+	case int:
+		return fmt.Sprintf("%d"+nbsp+"%%", x)
+	case *int:
+		if x != nil {
+			return fmt.Sprintf("%d"+nbsp+"%%", *x)
+		}
+	}
+	return "—"
+}

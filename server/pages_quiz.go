@@ -42,6 +42,9 @@ type quizView struct {
 	URL, Back                       string
 	Text, MaxStudy, MinSalary, Area string
 	Matches                         []recommend.Match
+	// Notes are the recommender's words to the reader (no answer yet, a
+	// constraint the corpus cannot apply or that excludes every guide).
+	Notes []string
 }
 
 type hiddenField struct{ Name, Value string }
@@ -100,20 +103,19 @@ func encodeAnswers(as []quizAnswer) string {
 }
 
 // nextQuestion is the question to ask after the given answers, nil when
-// none is left, and whether the top matches are settled.
-//
-// It asks the quiz's questions in their order; the adaptive choice
-// (recommend's NextQuestion, issue 18) replaces this once it lands.
+// none is left, and whether the top matches are settled: the adaptive
+// quiz's choice (the question that best splits the guides still in
+// contention).
 func nextQuestion(r *recommend.Recommender, answers map[string]int) (*recommend.Question, bool) {
-	quiz := r.Quiz()
-	for i := range quiz.Questions {
-		if _, ok := answers[quiz.Questions[i].ID]; !ok {
-			q := quiz.Questions[i]
-			return &q, false
-		}
+	q, settled, err := r.NextQuestion(answers)
+	if err != nil {
+		return nil, true
 	}
-	return nil, true
+	return q, settled
 }
+
+// quizLength is the number of questions the quiz means to ask.
+func quizLength(quiz *recommend.Quiz) int { return min(quiz.MaxQuestions, len(quiz.Questions)) }
 
 func (s *Server) quizPage(c *gin.Context) {
 	g, ok := s.pageGeneration(c)
@@ -123,7 +125,7 @@ func (s *Server) quizPage(c *gin.Context) {
 	quiz := g.Recommender.Quiz()
 	q := c.Request.URL.Query()
 	answers := quizAnswers(c.Request.URL.RawQuery, quiz)
-	v := &quizView{Title: quiz.Title, Total: len(quiz.Questions), Scale: quiz.Scale}
+	v := &quizView{Title: quiz.Title, Total: quizLength(quiz), Scale: quiz.Scale}
 	// The question just shown: passed, or submitted without an answer.
 	if shown := q.Get("question"); shown != "" {
 		given := false
@@ -200,7 +202,7 @@ func (s *Server) quizResults(c *gin.Context) {
 	quiz := g.Recommender.Quiz()
 	q := c.Request.URL.Query()
 	answers := quizAnswers(c.Request.URL.RawQuery, quiz)
-	v := &quizView{Mode: "results", Title: quiz.Title, Total: len(quiz.Questions)}
+	v := &quizView{Mode: "results", Title: quiz.Title, Total: quizLength(quiz)}
 	req := recommend.MatchRequest{Answers: map[string]int{}, Size: 10}
 	for _, a := range answers {
 		if a.Value > 0 {
@@ -223,15 +225,16 @@ func (s *Server) quizResults(c *gin.Context) {
 	}
 	v.Area = strings.TrimSpace(q.Get("area"))
 	req.Constraints.Area = v.Area
-	ms, err := g.Recommender.Match(c.Request.Context(), req)
+	res, err := g.Recommender.Match(c.Request.Context(), req)
 	if err != nil {
 		s.failPage(c, err)
 		return
 	}
+	ms := res.Matches
 	for i := range ms {
 		ms[i].Title = display(ms[i].Title)
 	}
-	v.Matches = ms
+	v.Matches, v.Notes = ms, res.Notes
 	v.Back = "/quiz"
 	if len(answers) > 0 {
 		v.Back += "?" + encodeAnswers(answers)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/metiers/metiers/corpus"
 	"github.com/metiers/metiers/engine"
 	"github.com/metiers/metiers/recommend"
 	"github.com/metiers/metiers/search"
@@ -41,6 +42,7 @@ func (s *Server) routes() http.Handler {
 	api.GET("/metiers/:id/quiz", s.metierQuiz)
 	api.POST("/metiers/:id/quiz", s.scoreMetierQuiz)
 	api.GET("/quiz", s.quiz)
+	api.POST("/quiz/next", s.quizNext)
 	api.POST("/quiz/match", s.quizMatch)
 	api.GET("/criteria", s.criteria)
 	api.GET("/criteria/:id/metiers", s.criterionMetiers)
@@ -401,7 +403,19 @@ func (s *Server) getMetier(c *gin.Context) {
 	if !ok {
 		return
 	}
-	c.JSON(http.StatusOK, g.Metier(id))
+	links, err := g.Recommender.Links(id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, metierResponse{Metier: g.Metier(id), Rome: links})
+}
+
+// metierResponse is a guide as the API shows it: its fields, and the
+// ROME sheets the engine links it to (given by the source or suggested).
+type metierResponse struct {
+	*corpus.Metier
+	Rome []recommend.Link `json:"rome"`
 }
 
 // metierCriteria answers a guide's criterion vector and its tags (the
@@ -535,12 +549,47 @@ func (s *Server) quizMatch(c *gin.Context) {
 	if !ok {
 		return
 	}
-	ms, err := g.Recommender.Match(c.Request.Context(), req)
+	res, err := g.Recommender.Match(c.Request.Context(), req)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"matches": ms})
+	c.JSON(http.StatusOK, res)
+}
+
+// quizNext answers the adaptive quiz's next question for the answers so
+// far, and whether the first matches are settled.
+func (s *Server) quizNext(c *gin.Context) {
+	if !s.noParams(c) {
+		return
+	}
+	var req struct {
+		Answers map[string]int `json:"answers"`
+	}
+	if err := decode(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	g, ok := s.generation(c)
+	if !ok {
+		return
+	}
+	q, settled, err := g.Recommender.NextQuestion(req.Answers)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	answered := 0
+	for _, a := range req.Answers {
+		if a != 3 {
+			answered++
+		}
+	}
+	remaining := max(0, recommend.MaxAdaptiveQuestions-len(req.Answers))
+	if q == nil {
+		remaining = 0
+	}
+	c.JSON(http.StatusOK, gin.H{"question": q, "answered": answered, "settled": settled, "remaining": remaining})
 }
 
 func (s *Server) metierQuiz(c *gin.Context) {

@@ -91,22 +91,40 @@ func TestAPI(t *testing.T) {
 		}},
 		{"GET", "/api/metiers?page=2&size=2", "", 200, func(m map[string]any) bool { return len(m["metiers"].([]any)) == 2 }},
 		{"GET", "/api/metiers/medecin-conseil-mutuelle-assurance", "", 200, func(m map[string]any) bool {
-			return m["salary"].(map[string]any)["max"].(float64) == 9500 && len(m["faq"].([]any)) == 8
+			_, links := m["rome"].([]any) // no referential: no link, but the field
+			return m["salary"].(map[string]any)["max"].(float64) == 9500 && len(m["faq"].([]any)) == 8 && links
 		}},
 		{"GET", "/api/metiers/codeur-medical/similar?size=2", "", 200, func(m map[string]any) bool {
 			s := m["similar"].([]any)
 			return len(s) == 2 && s[0].(map[string]any)["id"] == "technicien-de-l-information-medicale" && len(s[0].(map[string]any)["reasons"].([]any)) > 0
 		}},
 		{"GET", "/api/metiers/employe-de-mutuelle/criteria", "", 200, func(m map[string]any) bool { return len(m["tags"].([]any)) > 0 }},
-		{"GET", "/api/quiz", "", 200, func(m map[string]any) bool { return len(m["questions"].([]any)) >= 15 }},
-		{"POST", "/api/quiz/match", `{"answers":{"q1":5,"q3":1},"size":3}`, 200, func(m map[string]any) bool {
+		{"GET", "/api/quiz", "", 200, func(m map[string]any) bool {
+			q := m["questions"].([]any)[0].(map[string]any)
+			return len(m["questions"].([]any)) >= 10 && len(q["criteria"].(map[string]any)) > 0 && m["max_questions"].(float64) == 15
+		}},
+		{"POST", "/api/quiz/next", `{"answers":{}}`, 200, func(m map[string]any) bool {
+			q, _ := m["question"].(map[string]any)
+			return q != nil && q["id"] != "" && m["answered"].(float64) == 0 && m["settled"] == false
+		}},
+		{"POST", "/api/quiz/next", `{"answers":{"q_contact_humain":5,"q_travail_bureau":1}}`, 200, func(m map[string]any) bool {
+			q, _ := m["question"].(map[string]any)
+			return q != nil && q["id"] != "q_contact_humain" && m["answered"].(float64) == 2
+		}},
+		{"POST", "/api/quiz/match", `{"answers":{"q_contact_humain":5,"q_travail_bureau":1},"size":3}`, 200, func(m map[string]any) bool {
 			ms := m["matches"].([]any)
 			c := ms[0].(map[string]any)["compatibility"].(float64)
-			return len(ms) == 3 && c > 50 && c <= 100
+			return len(ms) == 3 && c > 50 && c <= 100 && m["answered"].(float64) == 2
 		}},
-		{"GET", "/api/metiers/technicien-de-l-information-medicale/quiz", "", 200, func(m map[string]any) bool { return len(m["questions"].([]any)) == 6 }},
+		{"POST", "/api/quiz/match", `{"answers":{}}`, 200, func(m map[string]any) bool {
+			return len(m["matches"].([]any)) == 0 && len(m["notes"].([]any)) == 1
+		}},
+		{"GET", "/api/metiers/technicien-de-l-information-medicale/quiz", "", 200, func(m map[string]any) bool {
+			return len(m["questions"].([]any)) > 6 && m["source"] == "auto-evaluation"
+		}},
 		{"POST", "/api/metiers/technicien-de-l-information-medicale/quiz", `{"answers":{"a1":5,"a2":1}}`, 200, func(m map[string]any) bool { return m["compatibility"].(float64) == 50 }},
-		{"GET", "/api/criteria", "", 200, func(m map[string]any) bool { return len(m["criteria"].([]any)) == 24 }},
+		{"POST", "/api/metiers/technicien-de-l-information-medicale/quiz", `{"answers":{}}`, 200, func(m map[string]any) bool { return m["compatibility"] == nil }},
+		{"GET", "/api/criteria", "", 200, func(m map[string]any) bool { return len(m["criteria"].([]any)) > 24 }},
 		{"GET", "/api/criteria/secteur_assurance/metiers", "", 200, func(m map[string]any) bool { return len(m["metiers"].([]any)) >= 2 }},
 		{"GET", "/healthz", "", 200, nil},
 		{"GET", "/readyz", "", 200, func(m map[string]any) bool { return m["guides"].(float64) == 5 }},
@@ -129,11 +147,14 @@ func TestAPI(t *testing.T) {
 		{"GET", "/api/metiers/nope/similar", "", 404, nil},
 		{"GET", "/api/metiers/codeur-medical/similar?size=x", "", 400, nil},
 		{"GET", "/api/criteria/nope/metiers", "", 404, nil},
-		{"POST", "/api/quiz/match", `{"answers":{"q1":9}}`, 400, nil},
+		{"POST", "/api/quiz/match", `{"answers":{"q_contact_humain":9}}`, 400, nil},
+		{"POST", "/api/quiz/next", `{"answers":{"nope":4}}`, 400, nil},
+		{"POST", "/api/quiz/next", `{"answers":`, 400, nil},
+		{"POST", "/api/quiz/next?x=1", `{"answers":{}}`, 400, nil},
 		{"POST", "/api/quiz/match", `{"answers":{"nope":3}}`, 400, nil},
 		{"POST", "/api/quiz/match", `{"answers":`, 400, nil},
 		{"POST", "/api/quiz/match", `{"answers":{},"extra":1}`, 400, nil},
-		{"POST", "/api/quiz/match", `{"answers":{"q1":"five"}}`, 400, nil},
+		{"POST", "/api/quiz/match", `{"answers":{"q_contact_humain":"five"}}`, 400, nil},
 		{"POST", "/api/quiz/match", "", 400, nil},
 		{"POST", "/api/quiz/match", `{"text":"` + strings.Repeat("x", 5000) + `"}`, 413, nil},
 		{"POST", "/api/metiers/codeur-medical/quiz", `{"answers":{"zz":3}}`, 400, nil},

@@ -225,7 +225,7 @@ func similarROME(ctx context.Context, dir string) (SimFigures, *QuizFigures, err
 // (5 to its question, 1 to the other five) and measures how many of the
 // top 10 have that letter as their major one.
 func quizSanity(ctx context.Context, r *recommend.Recommender, ms []*corpus.Metier) (*QuizFigures, error) {
-	letterQ := map[string]string{"R": "q5", "I": "q4", "A": "q6", "S": "q2", "E": "q7", "C": "q8"}
+	letterQ := map[string]string{"R": "q_riasec_r", "I": "q_riasec_i", "A": "q_riasec_a", "S": "q_riasec_s", "E": "q_riasec_e", "C": "q_riasec_c"}
 	major := map[string]string{}
 	for _, m := range ms {
 		for l := range letterQ {
@@ -243,10 +243,11 @@ func quizSanity(ctx context.Context, r *recommend.Recommender, ms []*corpus.Meti
 				answers[q] = 5
 			}
 		}
-		matches, err := r.Match(ctx, recommend.MatchRequest{Answers: answers, Size: 10})
+		res, err := r.Match(ctx, recommend.MatchRequest{Answers: answers, Size: 10})
 		if err != nil {
 			return nil, err
 		}
+		matches := res.Matches
 		agree := 0
 		for _, m := range matches {
 			if major[m.ID] == l {

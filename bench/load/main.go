@@ -204,7 +204,7 @@ func run(bin, corpus string, duration time.Duration, workers int, every time.Dur
 	}
 	prefixes := queries
 	rep.Queries = len(queries)
-	quizBody := `{"answers":{"q1":5,"q2":4,"q3":1,"q9":2,"q19":5},"size":10}`
+	quizBody := `{"answers":{"q_contact_humain":5,"q_riasec_s":4,"q_teletravail":1,"q_etudes":2,"q_riasec_i":5},"size":10}`
 
 	ctx, cancel := context.WithTimeout(context.Background(), duration)
 	defer cancel()

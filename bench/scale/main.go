@@ -209,7 +209,7 @@ func measure(name, dir string) (Row, error) {
 	row.SimilarP50us, row.SimilarP99us = pct(20000, func(i int) {
 		g.Recommender.Similar(g.Corpus.Metiers[i%len(g.Corpus.Metiers)].ID, 5)
 	}, time.Microsecond)
-	req := recommend.MatchRequest{Answers: map[string]int{"q1": 5, "q2": 4, "q3": 1, "q9": 2, "q19": 5}, Size: 10}
+	req := recommend.MatchRequest{Answers: map[string]int{"q_contact_humain": 5, "q_riasec_s": 4, "q_teletravail": 1, "q_etudes": 2, "q_riasec_i": 5}, Size: 10}
 	row.QuizP50ms, row.QuizP99ms = pct(n, func(int) { g.Recommender.Match(ctx, req) }, time.Millisecond)
 	runtime.GC()
 	row.ServingRSSMB = rssMB()

@@ -164,7 +164,7 @@ func newQuizCommand() *cobra.Command {
 	var file string
 	cmd := &cobra.Command{
 		Use:   "quiz --answers FILE",
-		Short: "Rank guides for quiz answers (JSON: {\"answers\": {\"q1\": 5}, \"text\": \"…\", \"constraints\": {…}, \"size\": 10}; - reads stdin)",
+		Short: "Rank guides for quiz answers (JSON: {\"answers\": {\"q_riasec_s\": 5}, \"text\": \"…\", \"constraints\": {…}, \"size\": 10}; - reads stdin)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if file == "" {
@@ -187,11 +187,14 @@ func newQuizCommand() *cobra.Command {
 				return fmt.Errorf("quiz: %s: %w", file, err)
 			}
 			return withRecommender(cmd, func(r *recommend.Recommender) error {
-				ms, err := r.Match(cmd.Context(), req)
+				res, err := r.Match(cmd.Context(), req)
 				if err != nil {
 					return err
 				}
-				for i, m := range ms {
+				for _, n := range res.Notes {
+					fmt.Fprintln(cmd.OutOrStdout(), n)
+				}
+				for i, m := range res.Matches {
 					printRanked(cmd.OutOrStdout(), i, m.Title, fmt.Sprintf("%3d %%", m.Compatibility), m.ID, m.Reasons)
 				}
 				return nil

@@ -23,6 +23,7 @@ func newRootCommand(stdout, stderr io.Writer) *cobra.Command {
 	pf.String("config", "", "configuration file (YAML; env METIERS_CONFIG; default ./metiers.yaml when present)")
 	pf.String("corpus", "", "corpus directory of .txt/.json/.jsonl guides (env METIERS_CORPUS; default: the embedded sample corpus)")
 	pf.String("index", config.DefaultIndexDir, "index directory; an empty value keeps the index in memory (env METIERS_INDEX)")
+	pf.String("referential", "", "ROME 4.0 directory (the layout of ../shared/data/rome4) to link the guides to (env METIERS_REFERENTIAL; default: none, criteria from the guides' fields and text cues)")
 	pf.String("log-format", "text", "log format: text or json")
 	pf.String("log-level", "info", "log level: debug, info, warn or error")
 

@@ -9,6 +9,7 @@ import (
 	"github.com/metiers/metiers/engine"
 	"github.com/metiers/metiers/index"
 	"github.com/metiers/metiers/recommend"
+	"github.com/metiers/metiers/rome"
 	"github.com/metiers/metiers/search"
 )
 
@@ -30,17 +31,44 @@ func engineOptions(c config.Config, log *slog.Logger, rebuild bool) (engine.Opti
 	if c.SynonymsFile != "" {
 		var err error
 		if syn, err = index.LoadSynonyms(c.SynonymsFile); err != nil {
-			return engine.Options{}, fmt.Errorf("config: synonyms_file: %w", err)
+			var ref *rome.Referential
+			if c.Referential != "" {
+				var err error
+				if ref, err = rome.Load(c.Referential); err != nil {
+					return engine.Options{}, fmt.Errorf("config: referential: %w", err)
+				}
+				log.Info("referential loaded", "dir", c.Referential, "sheets", ref.Len())
+			}
+			return engine.Options{
+				Referential: ref}, fmt.Errorf("config: synonyms_file: %w", err)
 		}
 	}
 	tax := recommend.DefaultTaxonomy()
 	if c.CriteriaFile != "" {
 		var err error
 		if tax, err = recommend.LoadTaxonomy(c.CriteriaFile); err != nil {
-			return engine.Options{}, fmt.Errorf("config: criteria_file: %w", err)
+			var ref *rome.Referential
+			if c.Referential != "" {
+				var err error
+				if ref, err = rome.Load(c.Referential); err != nil {
+					return engine.Options{}, fmt.Errorf("config: referential: %w", err)
+				}
+				log.Info("referential loaded", "dir", c.Referential, "sheets", ref.Len())
+			}
+			return engine.Options{
+				Referential: ref}, fmt.Errorf("config: criteria_file: %w", err)
 		}
 	}
+	var ref *rome.Referential
+	if c.Referential != "" {
+		var err error
+		if ref, err = rome.Load(c.Referential); err != nil {
+			return engine.Options{}, fmt.Errorf("config: referential: %w", err)
+		}
+		log.Info("referential loaded", "dir", c.Referential, "sheets", ref.Len())
+	}
 	return engine.Options{
+		Referential: ref,
 		CorpusDir:   c.Corpus,
 		IndexDir:    c.Index,
 		Generations: c.Generations,
