@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/metiers/metiers/importer"
+	"github.com/metiers/metiers/recommend"
 )
 
 // sharedData returns ../shared/data beside the repository, looked for
@@ -50,7 +51,14 @@ func newONISEP(t testing.TB) *Searcher {
 			onisepErr = err
 			return
 		}
-		onisepSearcher, onisepErr = newSearcher(res.Metiers)
+		// The criteria facet of a served ONISEP: the recommender's tags
+		// (the import itself gives no criteria).
+		r, err := recommend.New(context.Background(), res.Metiers, recommend.Options{VectorsOnly: true})
+		if err != nil {
+			onisepErr = err
+			return
+		}
+		onisepSearcher, onisepErr = newTaggedSearcher(res.Metiers, r.TagIDs)
 	})
 	if onisepErr != nil {
 		t.Skipf("SKIP: the ONISEP corpus under %s could not be read: %v", data, onisepErr)

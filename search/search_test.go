@@ -36,12 +36,15 @@ func newSample(t testing.TB) *Searcher {
 	return sampleSearcher
 }
 
-func newSearcher(ms []*corpus.Metier) (*Searcher, error) {
-	idx, err := index.Build(context.Background(), ms, index.Options{})
+func newSearcher(ms []*corpus.Metier) (*Searcher, error) { return newTaggedSearcher(ms, nil) }
+
+// newTaggedSearcher is newSearcher with the criteria tags of each guide.
+func newTaggedSearcher(ms []*corpus.Metier, tags index.Tagger) (*Searcher, error) {
+	idx, err := index.Build(context.Background(), ms, index.Options{Tags: tags})
 	if err != nil {
 		return nil, err
 	}
-	return New(idx, Options{Synonyms: index.DefaultSynonyms(), Guides: ms})
+	return New(idx, Options{Synonyms: index.DefaultSynonyms(), Guides: ms, Tags: tags})
 }
 
 type relevanceCase struct {
