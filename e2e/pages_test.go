@@ -315,7 +315,7 @@ func TestGuideShowsSimilarMetiers(t *testing.T) {
 	if !strings.HasPrefix(strings.TrimSpace(similar), "Technicien de l'information médicale") || !strings.Contains(similar, "Critères communs") {
 		t.Errorf("similar métiers of the codeur: %q", similar)
 	}
-	if !strings.Contains(tags, "Secteur santé") {
+	if !strings.Contains(tags, "Santé") {
 		t.Errorf("criteria tags: %q", tags)
 	}
 	// Reasons are a line under their guide, not bordered boxes.

@@ -234,7 +234,7 @@ func TestPagesWithoutJavaScript(t *testing.T) {
 	// sample is the site's own).
 	_, body := fetchPage(t, ts.URL+"/metiers/codeur-medical")
 	d := parse(t, body)
-	for _, want := range []string{"Secteur santé", "Métiers similaires", "Technicien de l'information médicale", "Critères communs", "Êtes-vous fait pour ce métier", "Voir ma compatibilité"} {
+	for _, want := range []string{"Santé", "Métiers similaires", "Technicien de l'information médicale", "Critères communs", "Êtes-vous fait pour ce métier", "Voir ma compatibilité"} {
 		if !d.contains(want) {
 			t.Errorf("codeur page lacks %q", want)
 		}
@@ -327,7 +327,7 @@ func TestQuizWithoutJavaScript(t *testing.T) {
 	ts, _ := newTestServer(t, "")
 	next := "/quiz"
 	field := regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)">`)
-	radio := regexp.MustCompile(`<input type="radio" name="(q\d+)" value="5">`)
+	radio := regexp.MustCompile(`<input type="radio" name="(q_[a-z0-9_-]+)" value="5">`)
 	asked := map[string]bool{}
 	for step := 0; ; step++ {
 		res, body := fetchPage(t, ts.URL+next)
@@ -366,7 +366,9 @@ func TestQuizWithoutJavaScript(t *testing.T) {
 			t.Fatal("the quiz never ends")
 		}
 	}
-	if len(asked) < 15 {
+	// The adaptive quiz stops when no question tells the sample's five
+	// guides apart any more.
+	if len(asked) < 5 {
 		t.Fatalf("%d questions asked", len(asked))
 	}
 	res, body := fetchPage(t, ts.URL+next)
