@@ -47,7 +47,8 @@ func Build(ctx context.Context, metiers []*corpus.Metier, opts Options) (_ bleve
 	if err != nil {
 		return nil, err
 	}
-	var w bleve.Index // the index being written, closed on error
+	var w bleve.Index      // the index being written, closed on error
+	var async <-chan error // its background errors (persisting, merging)
 	if opts.Dir == "" {
 		// Scorch without a path keeps its segments in memory; unlike
 		// bleve.NewMemOnly (upsidedown) it supports BM25.
@@ -56,7 +57,10 @@ func Build(ctx context.Context, metiers []*corpus.Metier, opts Options) (_ bleve
 		if _, statErr := os.Stat(opts.Dir); statErr == nil {
 			return nil, fmt.Errorf("index: build: %s already exists", opts.Dir)
 		}
-		w, err = bleve.NewUsing(opts.Dir, m, scorch.Name, scorch.Name, nil)
+		errs, config, stop := watchWriter(opts.Dir)
+		defer stop()
+		async = errs
+		w, err = bleve.NewUsing(opts.Dir, m, scorch.Name, scorch.Name, config)
 	}
 	if err != nil {
 		if opts.Dir != "" {
@@ -93,6 +97,11 @@ func Build(ctx context.Context, metiers []*corpus.Metier, opts Options) (_ bleve
 			if err := w.Batch(batch); err != nil {
 				return nil, fmt.Errorf("index: batch: %w", err)
 			}
+			select {
+			case err := <-async:
+				return nil, fmt.Errorf("index: merge: %w", err)
+			default:
+			}
 			batch.Reset()
 			if opts.Progress != nil {
 				opts.Progress(i+1, len(metiers))
@@ -105,7 +114,7 @@ func Build(ctx context.Context, metiers []*corpus.Metier, opts Options) (_ bleve
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("index: build: %w", err)
 	}
-	if err := merge(ctx, w); err != nil {
+	if err := merge(ctx, w, async); err != nil {
 		return nil, fmt.Errorf("index: merge: %w", err)
 	}
 	closeErr := w.Close()
@@ -124,8 +133,10 @@ const scorchMergeDone = "mergeDone"
 
 // merge merges a freshly built on-disk index into one segment, the
 // fastest to search and the smallest, before it is sealed read-only
-// (nothing would merge it afterwards).
-func merge(ctx context.Context, idx bleve.Index) error {
+// (nothing would merge it afterwards). It gives up on the first error of
+// the index's background work (async, see watchWriter), or when ctx is
+// done: the caller then closes the index, which releases ForceMerge.
+func merge(ctx context.Context, idx bleve.Index, async <-chan error) error {
 	adv, err := idx.Advanced()
 	if err != nil {
 		return err
@@ -142,13 +153,18 @@ func merge(ctx context.Context, idx bleve.Index) error {
 	case err := <-done:
 		if err != nil {
 			// ForceMerge waits for a completion that a failed merge
-			// never signals: Build's cleanup closes the index, which
-			// releases it.
+			// never signals.
 			return err
 		}
 		return <-forced
 	case err := <-forced:
 		return err
+	case err := <-async:
+		// A background merge failed: the merger retries it for ever,
+		// and ForceMerge waits behind it.
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }
 

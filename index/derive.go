@@ -58,7 +58,9 @@ func Derive(ctx context.Context, from, dir string, put []*corpus.Metier, del []s
 		return nil, fmt.Errorf("index: derive: %w", err)
 	}
 	registerFilters()
-	opened, err := bleve.Open(dir)
+	async, config, stop := watchWriter(dir)
+	defer stop()
+	opened, err := bleve.OpenUsing(dir, config)
 	if err != nil {
 		return nil, fmt.Errorf("index: derive: open %s: %w", dir, err)
 	}
@@ -75,7 +77,7 @@ func Derive(ctx context.Context, from, dir string, put []*corpus.Metier, del []s
 	if err := w.Batch(batch); err != nil {
 		return nil, fmt.Errorf("index: batch: %w", err)
 	}
-	if err := merge(ctx, w); err != nil {
+	if err := merge(ctx, w, async); err != nil {
 		return nil, fmt.Errorf("index: merge: %w", err)
 	}
 	closeErr := w.Close()
