@@ -75,7 +75,7 @@ func TestGoodFiles(t *testing.T) {
 		Log:         Log{Format: "json", Level: "debug"},
 		HTTP:        HTTP{RequestTimeout: 5 * time.Second, MaxBodyBytes: 65536, ShutdownTimeout: 20 * time.Second, MaxConnections: 200},
 		Search: Search{DefaultSize: 20, MaxSize: 100, CacheSize: 0, Ranking: SearchRanking{
-			Typing: 12, Words: 0, Exact: 0, Name: 4, Contained: 3, Head: 0.5, Coord: 2, Description: 0, Proximity: 0, Text: 1,
+			Typing: 12, Words: 0.5, Exact: 0, Name: 4, Contained: 0, Head: 0.25, Coord: 1, Description: 0.25, Proximity: 0, Text: 2,
 		}},
 		Ranking: Ranking{Criteria: 0.6, Text: 0.4, Curated: 1},
 	}

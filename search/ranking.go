@@ -96,16 +96,16 @@ func StageNames() []string {
 // titles and typing keystrokes that `make eval` does not report
 // (docs/relevance.md).
 var defaultRanking = Ranking{
-	{StageTyping, 26.6},
-	{StageWords, 0},
+	{StageTyping, 53.2},
+	{StageWords, 0.5},
 	{StageExact, 0},
 	{StageName, 4},
-	{StageContained, 3},
-	{StageHead, 0.5},
-	{StageCoord, 2},
-	{StageDescription, 0},
-	{StageProximity, 1},
-	{StageText, 1},
+	{StageContained, 0},
+	{StageHead, 0.25},
+	{StageCoord, 1},
+	{StageDescription, 0.25},
+	{StageProximity, 0.5},
+	{StageText, 2},
 }
 
 // DefaultRanking returns the default stages and weights.
