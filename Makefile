@@ -4,7 +4,7 @@ BIN     := bin/metiers
 ADDR    ?= 127.0.0.1:8080
 FUZZTIME ?= 5s
 
-.PHONY: all build run test test-unit test-cluster fuzz lint bench load eval clean
+.PHONY: all build run test test-unit test-cluster fuzz lint bench load load-jobtitles eval clean
 LOAD_DURATION ?= 30s
 
 all: lint test
@@ -60,6 +60,19 @@ load: build
 	$(GO) run ./bench/load -bin $(BIN) -duration $(LOAD_DURATION) -json bench/results/load-reader.json
 	rm -rf var/gen1000 && ./$(BIN) gen --n 1000 --seed 1 --out var/gen1000
 	$(GO) run ./bench/load -bin $(BIN) -corpus var/gen1000 -duration $(LOAD_DURATION) -json bench/results/load-gen1000.json
+	$(MAKE) load-jobtitles
+
+## load-jobtitles: ONISEP (imported from ../shared/data) searched uncached with
+## ROME job titles and their prefixes, 16 clients, the load generator on one
+## core, then PostgreSQL FTS driven by pgbench on the same queries in the same
+## run (apt-get install postgresql postgresql-contrib); then one client on the
+## job titles of up to 12 words
+DATA ?= ../shared/data
+load-jobtitles: build
+	@if [ ! -d $(DATA)/onisep-ideo ]; then echo "load-jobtitles: no $(DATA)/onisep-ideo, skipped"; exit 0; fi; \
+	[ -d var/onisep ] || ./$(BIN) import onisep --from $(DATA)/onisep-ideo --out var/onisep; \
+	$(GO) run ./bench/load -bin $(BIN) -corpus var/onisep -rome $(DATA)/rome4 -mix jobtitles -cache 0 -reindex-every 0 -pg -duration $(LOAD_DURATION) -json bench/results/load-jobtitles.json && \
+	$(GO) run ./bench/load -bin $(BIN) -corpus var/onisep -rome $(DATA)/rome4 -mix jobtitles -cache 0 -reindex-every 0 -workers 1 -max-words 12 -duration $(LOAD_DURATION) -json bench/results/load-jobtitles-1client.json
 
 ## eval: relevance on the real corpora under ../shared/data (skipped when absent)
 eval:

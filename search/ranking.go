@@ -162,12 +162,32 @@ type rankContext struct {
 	maxText float64
 	// maxDescribed is the best candidate's weight over its description.
 	maxDescribed float64
+	// bySlot maps each term that satisfies a slot to the slots it
+	// satisfies; held maps the terms that satisfy a slot otherwise than
+	// as a word begun, synonym forms' terms included.
+	bySlot map[uint32]uint32
+	held   map[uint32]bool
 	// pairs are the hashes of the query's consecutive words' terms.
 	pairs [][]uint32
 }
 
 func newRankContext(s *Searcher, r *request) *rankContext {
-	rc := &rankContext{r: r, lex: s.lex}
+	rc := &rankContext{r: r, lex: s.lex, bySlot: map[uint32]uint32{}, held: map[uint32]bool{}}
+	for i, sl := range r.slots {
+		for _, a := range sl.alts {
+			rc.bySlot[a.term] |= 1 << i
+			if a.kind != kindPrefix {
+				rc.held[a.term] = true
+			}
+		}
+	}
+	for _, gr := range r.groups {
+		for _, f := range gr.forms {
+			for _, t := range f {
+				rc.held[t] = true
+			}
+		}
+	}
 	for _, sl := range r.slots {
 		rc.idfSum += sl.idf
 	}
@@ -236,20 +256,18 @@ func (s *Searcher) explain(c *candidate) *Explanation {
 // its words, or a synonym form of a group wholly in the name.
 func (rc *rankContext) inName(n *name) uint32 {
 	var m uint32
+	for _, t := range n.terms {
+		m |= rc.bySlot[t]
+	}
 	for i := range rc.r.slots {
 		sl := &rc.r.slots[i]
-		for _, a := range sl.alts {
-			if slices.Contains(n.terms, a.term) {
+		if m&(1<<i) != 0 || !sl.partial {
+			continue
+		}
+		for _, w := range n.words {
+			if strings.HasPrefix(w, sl.raw) {
 				m |= 1 << i
 				break
-			}
-		}
-		if m&(1<<i) == 0 && sl.partial {
-			for _, w := range n.words {
-				if strings.HasPrefix(w, sl.raw) {
-					m |= 1 << i
-					break
-				}
 			}
 		}
 	}
@@ -380,23 +398,12 @@ func (rc *rankContext) contained(c *candidate) float64 {
 // holds reports whether some slot (or synonym form) of the query is
 // satisfied by the term.
 func (rc *rankContext) holds(t uint32) bool {
-	for _, sl := range rc.r.slots {
-		for _, a := range sl.alts {
-			if a.term == t && a.kind != kindPrefix {
-				return true
-			}
-		}
-		if sl.partial && !sl.optional {
-			if w := rc.lex.terms[t]; strings.HasPrefix(w, sl.raw) {
-				return true
-			}
-		}
+	if rc.held[t] {
+		return true
 	}
-	for _, gr := range rc.r.groups {
-		for _, f := range gr.forms {
-			if slices.Contains(f, t) {
-				return true
-			}
+	for _, sl := range rc.r.slots {
+		if sl.partial && !sl.optional && strings.HasPrefix(rc.lex.terms[t], sl.raw) {
+			return true
 		}
 	}
 	return false
