@@ -282,3 +282,28 @@ func TestStaticDirectoryIsNotFound(t *testing.T) {
 		}
 	}
 }
+
+// TestPageFiltersBounded: a page writes its filters again into each of
+// its links, so it keeps at most maxFilterValues of each, within
+// maxValueBytes, once each; 700 values made a page of 6.4 MB.
+func TestPageFiltersBounded(t *testing.T) {
+	ts, _ := newTestServer(t, "")
+	var b strings.Builder
+	for i := range 700 {
+		fmt.Fprintf(&b, "&area=%d", i)
+	}
+	b.WriteString("&area=" + strings.Repeat("x", 300) + "&area=Namur&area=Namur")
+	res, err := http.Get(ts.URL + "/?q=medecin" + b.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || len(page) > 200_000 {
+		t.Errorf("got %d, a page of %d bytes", res.StatusCode, len(page))
+	}
+	got := pageFilter(append([]string{"", "a", "a", strings.Repeat("x", maxValueBytes+1)}, strings.Fields(strings.Repeat("v ", 40))...))
+	if len(got) != 2 || got[0] != "a" || got[1] != "v" {
+		t.Errorf("pageFilter kept %q", got)
+	}
+}

@@ -166,17 +166,16 @@ func criterionLabels(r *recommend.Recommender) map[string]string {
 func searchRequest(q url.Values, size int) (search.Request, url.Values) {
 	kept := url.Values{}
 	req := search.Request{Query: strings.TrimSpace(q.Get("q")), Page: pageParam(q), Size: size}
-	for _, a := range q["area"] {
-		if a != "" {
-			req.Filters.Areas = append(req.Filters.Areas, a)
-			kept.Add("area", a)
-		}
+	// Filter values within the API's bounds, once each: every kept value
+	// is written again into each link of the page (facets, pages), so
+	// 700 values of a 6 kB address made a page of 6.4 MB.
+	req.Filters.Areas = pageFilter(q["area"])
+	req.Filters.Criteria = pageFilter(q["criteria"])
+	for _, a := range req.Filters.Areas {
+		kept.Add("area", a)
 	}
-	for _, c := range q["criteria"] {
-		if c != "" {
-			req.Filters.Criteria = append(req.Filters.Criteria, c)
-			kept.Add("criteria", c)
-		}
+	for _, c := range req.Filters.Criteria {
+		kept.Add("criteria", c)
 	}
 	if n, err := strconv.Atoi(q.Get("salary_min")); err == nil && n > 0 {
 		req.Filters.SalaryMin = n
@@ -191,6 +190,18 @@ func searchRequest(q url.Values, size int) (search.Request, url.Values) {
 		kept.Set("study_max", q.Get("study_max"))
 	}
 	return req, kept
+}
+
+// pageFilter keeps the values of a repeatable filter a page uses: not
+// empty, at most maxValueBytes long, each once, at most maxFilterValues.
+func pageFilter(vs []string) []string {
+	var out []string
+	for _, v := range vs {
+		if v != "" && len(v) <= maxValueBytes && !slices.Contains(out, v) && len(out) < maxFilterValues {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // searchHref is the address of a search page.
