@@ -239,6 +239,8 @@ func TestQuizBodyBounds(t *testing.T) {
 	}{
 		{"/api/quiz/match", answers(60_000), "60000 answers, at most 200"},
 		{"/api/metiers/codeur-medical/quiz", answers(60_000), "60000 answers, at most 200"},
+		{"/api/quiz/next", answers(60_000), "60000 answers, at most 200"},
+		{"/api/quiz/next", answers(150), "and 145 more"},
 		{"/api/quiz/match", answers(150), "and 145 more"},
 		{"/api/quiz/match", `{"answers":{"` + strings.Repeat("q", 70_000) + `":3}}`, "is over 64 bytes"},
 	} {

@@ -570,6 +570,10 @@ func (s *Server) quizNext(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	if err := checkAnswers(req.Answers); err != nil {
+		s.fail(c, err)
+		return
+	}
 	g, ok := s.generation(c)
 	if !ok {
 		return
