@@ -280,6 +280,11 @@ func openGeneration(ctx context.Context, opts Options, dir string, m meta, c *co
 	g := newGeneration(c)
 	g.Index, g.Dir, g.Built, g.Reused, g.lock = idx, dir, m.Built, true, lock
 	g.Name, g.fingerprint = generationName(m.Fingerprint), m.Fingerprint
+	if sums := c.Sums(); len(sums) > 0 {
+		// Reopened for the corpus as it is (not as it was built): a
+		// guide published next applies on its own.
+		g.sums = fileSums(sums)
+	}
 	base, err := vectors(ctx, opts, c)
 	if err != nil {
 		g.close()
