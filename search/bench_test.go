@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/metiers/metiers/corpus"
 )
 
 // benchQueries is a fixed mix: single word, multi-word, typo, prefix,
@@ -99,5 +101,21 @@ func BenchmarkSearchTyping(b *testing.B) {
 				s.Search(ctx, Request{Query: qs[i%len(qs)]})
 			})
 		})
+	}
+}
+
+// BenchmarkApply updates one guide of 1,005 through the hook: its
+// entries out of the tables, its new text in.
+func BenchmarkApply(b *testing.B) {
+	guides := sampleAndGenerated(b, 1000, 1)
+	s, err := newSearcher(guides)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		m := *guides[i%len(guides)]
+		m.Tagline += " révisé"
+		s.Apply([]*corpus.Metier{&m}, nil)
 	}
 }

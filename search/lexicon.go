@@ -270,7 +270,10 @@ func (l *lexicon) remove(ord uint32) {
 			seen[wid] = true
 			l.words[wid].df--
 			if t := l.words[wid].term; t != noTerm {
-				l.post[t] = slices.DeleteFunc(l.post[t], func(p posting) bool { return p.ord == ord })
+				// Postings are in ordinal order: find it, then close the gap.
+				if i, ok := slices.BinarySearchFunc(l.post[t], ord, func(p posting, o uint32) int { return cmp.Compare(p.ord, o) }); ok {
+					l.post[t] = slices.Delete(l.post[t], i, i+1)
+				}
 			}
 		}
 	}
