@@ -163,6 +163,8 @@ func TestCampaign(t *testing.T) {
 			if _, partial := generations(t, indexDir); len(partial) > 0 {
 				t.Errorf("%d MB: partial generations left: %v", size, partial)
 			}
+			s.cmd.Process.Signal(syscall.SIGTERM)
+			s.wait(t)
 		}
 		t.Logf("disk full during a server reindex ×%d (tmpfs of 6 to 30 MB): %v", n, c)
 	})
