@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"sort"
@@ -36,7 +37,11 @@ func BenchmarkPut(b *testing.B) {
 	if err := corpusgen.WriteDir(corpusDir, ms, false); err != nil {
 		b.Fatal(err)
 	}
-	e, err := New(options(corpusDir, filepath.Join(dir, "index")))
+	opts := options(corpusDir, filepath.Join(dir, "index"))
+	if os.Getenv("ENGINE_LOG") != "" {
+		opts.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil)) // the stages of each change
+	}
+	e, err := New(opts)
 	if err != nil {
 		b.Fatal(err)
 	}
