@@ -1,8 +1,6 @@
 package server
 
 import (
-	"fmt"
-	"io"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -15,11 +13,7 @@ func (s *Server) putMetier(c *gin.Context) {
 	if !s.noParams(c) {
 		return
 	}
-	if c.Request.Body == nil {
-		s.fail(c, fmt.Errorf("%w: a JSON guide is required", errBadRequest))
-		return
-	}
-	body, err := io.ReadAll(c.Request.Body)
+	body, err := readBody(c) // a body cut short is a 400, not a 500
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -94,19 +94,23 @@ func TestBodyOverLimitRefusedAtOnce(t *testing.T) {
 }
 
 // TestTruncatedBody sends less than the Content-Length it announces and
-// half-closes: a 400 that says so, with nothing of the socket's own error.
+// half-closes: a 400 that says so, with nothing of the socket's own
+// error, on every route that reads a body.
 func TestTruncatedBody(t *testing.T) {
-	base := runServer(t, Options{})
+	base := runServer(t, Options{AdminToken: "s3cret"})
 	body := `{"answers":{"q1":5}}`
-	req := "POST /api/quiz/match HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " + strconv.Itoa(len(body)+50) + "\r\n\r\n" + body
-	res, out := raw(t, base, req, true)
-	msg := checkJSONError(t, "truncated body", res, out, 400)
-	if !strings.Contains(msg, "ended before") {
-		t.Errorf("error %q does not say the body ended early", msg)
-	}
-	for _, leak := range []string{"tcp", "127.0.0.1", "read ", "EOF"} {
-		if strings.Contains(msg, leak) {
-			t.Errorf("error %q shows %q", msg, leak)
+	for _, p := range []string{"POST /api/quiz/match", "POST /api/quiz/next", "POST /api/metiers/codeur-medical/quiz", "PUT /admin/metiers/codeur-medical"} {
+		req := p + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer s3cret\r\nContent-Type: application/json\r\nContent-Length: " +
+			strconv.Itoa(len(body)+50) + "\r\n\r\n" + body
+		res, out := raw(t, base, req, true)
+		msg := checkJSONError(t, p, res, out, 400)
+		if !strings.Contains(msg, "ended before") {
+			t.Errorf("%s: error %q does not say the body ended early", p, msg)
+		}
+		for _, leak := range []string{"tcp", "127.0.0.1", "read ", "EOF"} {
+			if strings.Contains(msg, leak) {
+				t.Errorf("%s: error %q shows %q", p, msg, leak)
+			}
 		}
 	}
 }

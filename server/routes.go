@@ -476,24 +476,14 @@ func (s *Server) quiz(c *gin.Context) {
 
 // decode reads a JSON body strictly: unknown fields and trailing data are
 // errors, as is a body that is not valid UTF-8. The body is read whole
-// first (it is bounded by http.max_body_bytes), so that a body cut short
-// is told apart from malformed JSON, and the connection's own error
-// ("read tcp 127.0.0.1:8080->…") is never shown.
+// first (readBody), so that a body cut short is told apart from
+// malformed JSON.
 func decode(c *gin.Context, dst any) error {
-	if c.Request.Body == nil || c.Request.Body == http.NoBody {
-		return fmt.Errorf("%w: a JSON body is required", errBadRequest)
-	}
-	data, err := io.ReadAll(c.Request.Body)
-	switch {
-	case err != nil && status(err) == http.StatusRequestEntityTooLarge:
+	data, err := readBody(c)
+	if err != nil {
 		return err
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return fmt.Errorf("%w: the body ended before the %d bytes its Content-Length announced", errBadRequest, c.Request.ContentLength)
-	case err != nil:
-		return fmt.Errorf("%w: the request body could not be read", errBadRequest)
-	case len(bytes.TrimSpace(data)) == 0:
-		return fmt.Errorf("%w: a JSON body is required", errBadRequest)
-	case !utf8.Valid(data):
+	}
+	if !utf8.Valid(data) {
 		return fmt.Errorf("%w: the body is not valid UTF-8", errBadRequest)
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
@@ -505,6 +495,28 @@ func decode(c *gin.Context, dst any) error {
 		return fmt.Errorf("%w: malformed JSON body: trailing data", errBadRequest)
 	}
 	return nil
+}
+
+// readBody reads a request's body whole (it is bounded by
+// http.max_body_bytes): a body over the limit is a 413, a body cut short
+// or unreadable a 400 that says so, never the connection's own error
+// ("read tcp 127.0.0.1:8080->…: i/o timeout"), and an empty body a 400.
+func readBody(c *gin.Context) ([]byte, error) {
+	if c.Request.Body == nil || c.Request.Body == http.NoBody {
+		return nil, fmt.Errorf("%w: a JSON body is required", errBadRequest)
+	}
+	data, err := io.ReadAll(c.Request.Body)
+	switch {
+	case err != nil && status(err) == http.StatusRequestEntityTooLarge:
+		return nil, err
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return nil, fmt.Errorf("%w: the body ended before the %d bytes its Content-Length announced", errBadRequest, c.Request.ContentLength)
+	case err != nil:
+		return nil, fmt.Errorf("%w: the request body could not be read", errBadRequest)
+	case len(bytes.TrimSpace(data)) == 0:
+		return nil, fmt.Errorf("%w: a JSON body is required", errBadRequest)
+	}
+	return data, nil
 }
 
 // Bounds of quiz answers: a quiz has a few dozen questions, whose ids
