@@ -279,7 +279,7 @@ func (e *Engine) startJob() (Job, error) {
 	if e.opts.ReadOnly {
 		return Job{}, ErrReadOnly
 	}
-	if e.starting {
+	if e.starting && e.cur.Load() == nil {
 		return Job{}, ErrNotReady
 	}
 	if e.running {
