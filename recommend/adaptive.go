@@ -156,14 +156,25 @@ func (r *Recommender) IdealAnswer(id, question string) (int, error) {
 }
 
 // settled reports whether the ten first matches keep at least
-// settledOverlap of their guides whatever the answer to question qi.
+// settledOverlap of their guides whatever the reader answers question qi
+// as one of the three first matches' ideal candidates would (a reader
+// whose answers so far fit them well answers like them).
 func (r *Recommender) settled(scores []float64, p profile, qi int) bool {
 	top := r.top(scores, 10)
 	q := r.quiz.Questions[qi]
-	for _, a := range []int{1, 5} {
+	likely := map[int]bool{}
+	for _, i := range top[:min(3, len(top))] {
+		if s, ok := r.stance(&q, r.vectors[i]); ok {
+			if a := 1 + int(math.Round(4*s)); a != 3 {
+				likely[a] = true
+			}
+		}
+	}
+	cand := r.candidates(scores, 200)
+	for a := range likely {
 		next := r.withAnswer(p, &q, a)
 		s := make([]float64, len(r.metiers))
-		for _, i := range r.candidates(scores, 200) {
+		for _, i := range cand {
 			s[i] = r.fit(r.vectors[i], next)
 		}
 		if overlap(top, r.top(s, 10)) < settledOverlap {

@@ -9,8 +9,10 @@ import (
 
 	"github.com/metiers/metiers/corpus"
 	"github.com/metiers/metiers/corpusgen"
+	"github.com/metiers/metiers/importer"
 	"github.com/metiers/metiers/index"
 	"github.com/metiers/metiers/recommend"
+	"github.com/metiers/metiers/rome"
 )
 
 // bigRecommender builds a criteria-only recommender over the sample plus
@@ -100,4 +102,75 @@ func BenchmarkTextVectors(b *testing.B) {
 			}
 		})
 	}
+}
+
+// genONISEP is n guides recombined from ONISEP's (the sample's when
+// ../shared/data is absent), with the referential when it is there.
+func genONISEP(b *testing.B, n int) ([]*corpus.Metier, *rome.Matcher, recommend.Analyzer) {
+	a, err := index.NewAnalyzer()
+	if err != nil {
+		b.Fatal(err)
+	}
+	base, err := corpus.Load(corpus.Sample())
+	if err != nil {
+		b.Fatal(err)
+	}
+	ms := base.Metiers
+	var m *rome.Matcher
+	if res, err := importer.ONISEP("../../shared/data/onisep-ideo", importer.Options{}); err == nil {
+		ms = res.Metiers
+		if ref, err := rome.Load("../../shared/data/rome4"); err == nil {
+			m = rome.NewMatcher(ref, a.Terms, rome.MatchOptions{})
+		}
+	} else {
+		b.Logf("SKIP the real corpora (%v): guides recombined from the sample", err)
+	}
+	gen, err := corpusgen.Generate(ms, n, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return gen, m, a.Terms
+}
+
+// BenchmarkBuild10000 derives the vectors and the blended tables of
+// 10,000 generated guides (ONISEP recombined, with the referential).
+func BenchmarkBuild10000(b *testing.B) {
+	gen, m, an := genONISEP(b, 10000)
+	ctx := context.Background()
+	for b.Loop() {
+		tv, err := recommend.NewTextVectors(ctx, gen, recommend.TextVectorOptions{Analyze: an})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := recommend.New(ctx, gen, recommend.Options{Text: textOnly{tv}, Analyze: an, Rome: m}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkApply10000 changes one guide of 10,000 (issue 19's budget:
+// 200 ms): its text vector, links, criteria and row, and the rows it
+// enters or leaves.
+func BenchmarkApply10000(b *testing.B) {
+	gen, m, an := genONISEP(b, 10000)
+	ctx := context.Background()
+	tv, err := recommend.NewTextVectors(ctx, gen, recommend.TextVectorOptions{Analyze: an})
+	if err != nil {
+		b.Fatal(err)
+	}
+	r, err := recommend.New(ctx, gen, recommend.Options{Text: textOnly{tv}, Analyze: an, Rome: m})
+	if err != nil {
+		b.Fatal(err)
+	}
+	latencies(b, func(i int) {
+		g := *gen[i%len(gen)]
+		g.Missions = append([]string{fmt.Sprintf("Une mission nouvelle %d", i)}, g.Missions...)
+		t2, err := tv.Apply(ctx, []*corpus.Metier{&g}, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := r.Apply(ctx, []*corpus.Metier{&g}, nil, textOnly{t2}); err != nil {
+			b.Fatal(err)
+		}
+	})
 }

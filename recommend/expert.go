@@ -42,40 +42,40 @@ func (r *Recommender) link(ctx context.Context, matcher *rome.Matcher) error {
 	n := len(r.metiers)
 	r.links = make([][]Link, n)
 	r.sheets = make([][]sheetWeight, n)
-	var ref *rome.Referential
-	if matcher != nil {
-		ref = matcher.Referential()
-	}
 	return onEveryCore(ctx, n, func() func(int) {
-		return func(i int) {
-			m := r.metiers[i]
-			var links []Link
-			if len(m.RomeCodes) > 0 {
-				for _, c := range m.RomeCodes {
-					links = append(links, Link{Code: c, Origin: OriginGiven, Score: 1})
-				}
-			} else if matcher != nil {
-				for _, s := range matcher.Suggest(matchQuery(m)) {
-					links = append(links, Link{Code: s.Code, Origin: OriginSuggested, Score: s.Score})
-				}
-			}
-			var total float64
-			for k := range links {
-				if ref == nil {
-					continue
-				}
-				if s := ref.Sheet(links[k].Code); s != nil {
-					links[k].Label = s.Title
-					r.sheets[i] = append(r.sheets[i], sheetWeight{s, links[k].Score})
-					total += links[k].Score
-				}
-			}
-			for k := range r.sheets[i] {
-				r.sheets[i][k].w /= total
-			}
-			r.links[i] = links
-		}
+		return func(i int) { r.links[i], r.sheets[i] = linkOne(r.metiers[i], matcher) }
 	})
+}
+
+// linkOne is one guide's links and the shares of its known sheets.
+func linkOne(m *corpus.Metier, matcher *rome.Matcher) ([]Link, []sheetWeight) {
+	var links []Link
+	if len(m.RomeCodes) > 0 {
+		for _, c := range m.RomeCodes {
+			links = append(links, Link{Code: c, Origin: OriginGiven, Score: 1})
+		}
+	} else if matcher != nil {
+		for _, s := range matcher.Suggest(matchQuery(m)) {
+			links = append(links, Link{Code: s.Code, Origin: OriginSuggested, Score: s.Score})
+		}
+	}
+	if matcher == nil {
+		return links, nil
+	}
+	ref := matcher.Referential()
+	var sheets []sheetWeight
+	var total float64
+	for k := range links {
+		if s := ref.Sheet(links[k].Code); s != nil {
+			links[k].Label = s.Title
+			sheets = append(sheets, sheetWeight{s, links[k].Score})
+			total += links[k].Score
+		}
+	}
+	for k := range sheets {
+		sheets[k].w /= total
+	}
+	return links, sheets
 }
 
 // matchQuery is what a guide says of itself to be linked to sheets.

@@ -91,6 +91,7 @@ type Recommender struct {
 	weights Weights
 	text    TextSimilarity
 	analyze Analyzer
+	matcher *rome.Matcher
 	cm      *cueMatcher
 	metiers []*corpus.Metier
 	byID    map[string]int
@@ -101,9 +102,13 @@ type Recommender struct {
 	curatedBy []bool
 	stats     []criterionStat
 	emb       *simIndex
+	// noReasons leaves the similar tables' reasons out (tuning).
+	noReasons bool
 	similar   [][]Similar
-	keep      int
-	quiz      *Quiz
+	// critBest is each row's highest criteria similarity (its scale).
+	critBest []float64
+	keep     int
+	quiz     *Quiz
 }
 
 // New links the guides to the referential, derives every guide's vector
@@ -127,6 +132,7 @@ func New(ctx context.Context, metiers []*corpus.Metier, opts Options) (*Recommen
 		weights: *opts.Weights,
 		text:    opts.Text,
 		analyze: opts.Analyze,
+		matcher: opts.Rome,
 		metiers: metiers,
 		byID:    make(map[string]int, len(metiers)),
 		vectors: make([]Vector, len(metiers)),
@@ -189,12 +195,13 @@ func (r *Recommender) WithText(ctx context.Context, text TextSimilarity, w Weigh
 // WithSimilarity returns a recommender that shares r's links and vectors
 // and has its « similaires » tables computed with other weights of the
 // criteria's groups (Taxonomy.Similarity) and of the blend; r is not
-// changed. make eval tunes the weights with it.
+// changed. make eval tunes the weights with it: the tables rank, but
+// their reasons are left empty (they cost a third of the tables).
 func (r *Recommender) WithSimilarity(ctx context.Context, groups map[string]float64, w Weights) (*Recommender, error) {
 	c := *r
 	tax := *r.tax
 	tax.Similarity = groups
-	c.tax, c.weights = &tax, w
+	c.tax, c.weights, c.noReasons = &tax, w, true
 	c.emb = c.buildSimIndex()
 	if err := c.precomputeSimilar(ctx, c.keep); err != nil {
 		return nil, err

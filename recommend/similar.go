@@ -6,6 +6,7 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // Similar is one "métier similaire" with its score and French reasons.
@@ -27,12 +28,13 @@ const textCandidates = 50
 // w_c·sim(criteria) + w_t·sim(text) + w_l·curated, and keeps the best.
 func (r *Recommender) precomputeSimilar(ctx context.Context, keep int) error {
 	r.similar = make([][]Similar, len(r.metiers))
+	r.critBest = make([]float64, len(r.metiers))
 	var firstErr error
 	errc := make(chan error, 1)
 	err := onEveryCore(ctx, len(r.metiers), func() func(int) {
 		acc := make([]float64, len(r.metiers))
 		return func(i int) {
-			row, err := r.similarRow(ctx, i, keep, acc)
+			row, best, err := r.similarRow(ctx, i, keep, acc)
 			if err != nil {
 				select {
 				case errc <- err:
@@ -40,7 +42,7 @@ func (r *Recommender) precomputeSimilar(ctx context.Context, keep int) error {
 				}
 				return
 			}
-			r.similar[i] = row
+			r.similar[i], r.critBest[i] = row, best
 		}
 	})
 	select {
@@ -53,9 +55,10 @@ func (r *Recommender) precomputeSimilar(ctx context.Context, keep int) error {
 	return err
 }
 
-// similarRow ranks every other guide for guide i and keeps the best;
-// acc is a buffer of one value per guide.
-func (r *Recommender) similarRow(ctx context.Context, i, keep int, acc []float64) ([]Similar, error) {
+// similarRow ranks every other guide for guide i and keeps the best, and
+// returns the highest criteria similarity of the row (its scale); acc is
+// a buffer of one value per guide.
+func (r *Recommender) similarRow(ctx context.Context, i, keep int, acc []float64) ([]Similar, float64, error) {
 	n := len(r.metiers)
 	w := r.weights
 	m := r.metiers[i]
@@ -63,7 +66,7 @@ func (r *Recommender) similarRow(ctx context.Context, i, keep int, acc []float64
 	if r.text != nil && w.Text > 0 {
 		matches, err := r.text.Similar(ctx, m, textCandidates)
 		if err != nil {
-			return nil, fmt.Errorf("recommend: text similarity of %s: %w", m.ID, err)
+			return nil, 0, fmt.Errorf("recommend: text similarity of %s: %w", m.ID, err)
 		}
 		for _, t := range matches {
 			text[t.ID] = t
@@ -127,9 +130,11 @@ func (r *Recommender) similarRow(ctx context.Context, i, keep int, acc []float64
 			ID: o.ID, Title: o.Title, Score: round3(scores[j]),
 			CriteriaScore: round3(crit(j)), TextScore: round3(ts[j]), Curated: hasCurated && isCurated(j),
 		}
-		out[k].Reasons = r.similarReasons(i, j, text[o.ID].Terms, out[k].Curated)
+		if !r.noReasons {
+			out[k].Reasons = r.similarReasons(i, j, text[o.ID].Terms, out[k].Curated)
+		}
 	}
-	return out, nil
+	return out, best, nil
 }
 
 // similarReasons says in French why two guides are alike: a curated
@@ -254,7 +259,7 @@ func (r *Recommender) sharedSheet(i, j int) string {
 func (r *Recommender) distinctive(terms []string, k int) []string {
 	var out []string
 	for _, t := range terms {
-		if len([]rune(t)) <= 3 || fillers[fold(t)] {
+		if utf8.RuneCountInString(t) <= 3 || fillers[t] {
 			continue
 		}
 		out = append(out, t)
@@ -265,20 +270,21 @@ func (r *Recommender) distinctive(terms []string, k int) []string {
 	return out
 }
 
-// fillers are French words that say nothing of a métier, folded: the
-// analyzer's stop words do not remove them all (adverbs, quantifiers,
-// common verbs).
+// fillers are French words that say nothing of a métier, as the shared
+// terms show them (lower case, accents kept): the analyzer's stop words
+// do not remove them all (adverbs, quantifiers, common verbs).
 var fillers = func() map[string]bool {
 	m := map[string]bool{}
-	for _, w := range strings.Fields(`aussi ainsi alors apres avant autre autres aucun aucune beaucoup bien
-		car cela celle celles celui ceux chaque chez comme comment dans dont deja divers diverse diverses
-		donc elle elles encore entre etc etre avoir faire fait faut font grand grande grandes grands
-		jamais leur leurs lors lorsque meme memes moins notamment nombreux nombreuse nombreuses parfois
+	for _, w := range strings.Fields(`aussi ainsi alors après avant autre autres aucun aucune beaucoup bien
+		car cela celle celles celui ceux chaque chez comme comment dans dont déjà divers diverse diverses
+		donc elle elles encore entre etc être avoir faire fait faut font grand grande grandes grands
+		jamais leur leurs lors lorsque même mêmes moins notamment nombreux nombreuse nombreuses parfois
 		parmi pendant peu peut peuvent plus plusieurs pour pourquoi quand quelque quelques sans selon
 		sera seront sont souvent sous surtout tant tandis tel telle telles tels toujours tous tout toute
-		toutes tres trop vers voire afin ailleurs different differente differentes differents certain
-		certaine certaines certains generalement egalement ensemble exemple facon niveau partie place
-		plupart possible propre propres puis type types travers general generale`) {
+		toutes très trop vers voire afin ailleurs différent différente différentes différents certain
+		certaine certaines certains généralement également ensemble exemple façon niveau partie place
+		plupart possible propre propres puis type types travers général générale générales généraux
+		bon bonne bonnes bons doit doivent permet permettent cette ces ceci celà vraiment simplement`) {
 		m[w] = true
 	}
 	return m

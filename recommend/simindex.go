@@ -21,8 +21,16 @@ import (
 type simIndex struct {
 	vecs     [][]entry
 	postings [][]entry
-	// idf is each criterion's rarity among the guides (label criteria).
-	idf []float64
+	// idf is each criterion's rarity among the guides (label criteria),
+	// mean each criterion's mean (graded ones are centred on it).
+	idf, mean []float64
+	// ficheDim numbers the fiche dimensions (« c » + a sheet's code,
+	// « p » + a parent's), ficheIDF weighs them.
+	ficheDim map[string]int32
+	ficheIDF map[int32]float64
+	// alpha weighs each group, total is their sum.
+	alpha map[string]float64
+	total float64
 }
 
 // fiche dimensions' shares of a linked sheet.
@@ -34,16 +42,13 @@ const (
 func (r *Recommender) buildSimIndex() *simIndex {
 	n := len(r.metiers)
 	crit := r.tax.Criteria
-	s := &simIndex{idf: make([]float64, len(crit))}
-	alpha := r.tax.Similarity
-	var total float64
+	s := &simIndex{idf: make([]float64, len(crit)), mean: make([]float64, len(crit)), ficheDim: map[string]int32{}, ficheIDF: map[int32]float64{}, alpha: r.tax.Similarity}
 	for _, g := range append(r.tax.groups(), groupFiche) {
-		total += alpha[g]
+		s.total += s.alpha[g]
 	}
-	if total == 0 {
-		total = 1
+	if s.total == 0 {
+		s.total = 1
 	}
-	mean := make([]float64, len(crit))
 	df := make([]int, len(crit))
 	for c := range crit {
 		var sum float64
@@ -58,97 +63,150 @@ func (r *Recommender) buildSimIndex() *simIndex {
 			}
 		}
 		if k > 0 {
-			mean[c] = sum / float64(k)
+			s.mean[c] = sum / float64(k)
 		}
 		if df[c] > 0 {
 			s.idf[c] = math.Log(1 + float64(n)/float64(df[c]))
 		}
 	}
-	// The fiche dimensions: one per sheet code, one per parent code.
-	ficheDim := map[string]int32{}
+	ficheDF := map[int32]int{}
+	for _, sheets := range r.sheets {
+		for d := range s.fiche(sheets) {
+			ficheDF[d]++
+		}
+	}
+	for d, k := range ficheDF {
+		s.ficheIDF[d] = math.Log(1 + float64(n)/float64(k))
+	}
+	s.vecs = make([][]entry, n)
+	for i := range r.vectors {
+		s.vecs[i] = s.embed(r, r.vectors[i], r.sheets[i])
+	}
+	s.index(len(crit))
+	return s
+}
+
+// fiche returns a guide's fiche dimensions, numbering new ones.
+func (s *simIndex) fiche(sheets []sheetWeight) map[int32]float64 {
+	f := map[int32]float64{}
 	dim := func(key string) int32 {
-		d, ok := ficheDim[key]
+		d, ok := s.ficheDim[key]
 		if !ok {
-			d = int32(len(crit) + len(ficheDim))
-			ficheDim[key] = d
+			d = int32(-1 - len(s.ficheDim)) // renumbered after the criteria by index
+			s.ficheDim[key] = d
 		}
 		return d
 	}
-	fiche := make([]map[int32]float64, n)
-	ficheDF := map[int32]int{}
-	for i, sheets := range r.sheets {
-		f := map[int32]float64{}
-		for _, sw := range sheets {
-			f[dim("c"+sw.sheet.Code)] += sw.w
-			// A v3 sheet is its own parent: it meets the sheets split from it.
-			if p := sw.sheet.Parent; p != "" {
-				f[dim("p"+p)] += parentShare * sw.w
-			}
-			for _, t := range sw.sheet.Mobilities {
-				f[dim("c"+t)] += mobilityShare * sw.w
-			}
+	for _, sw := range sheets {
+		f[dim("c"+sw.sheet.Code)] += sw.w
+		// A v3 sheet is its own parent: it meets the sheets split from it.
+		if p := sw.sheet.Parent; p != "" {
+			f[dim("p"+p)] += parentShare * sw.w
 		}
-		for d := range f {
-			ficheDF[d]++
+		for _, t := range sw.sheet.Mobilities {
+			f[dim("c"+t)] += mobilityShare * sw.w
 		}
-		fiche[i] = f
 	}
-	groupOf := make([]string, len(crit))
+	return f
+}
+
+// embed is one guide's vector in the similarity's space.
+func (s *simIndex) embed(r *Recommender, v Vector, sheets []sheetWeight) []entry {
+	crit := r.tax.Criteria
+	byGroup := map[string][]entry{}
 	for c, cr := range crit {
-		groupOf[c] = cr.Group
-	}
-	s.vecs = make([][]entry, n)
-	for i, v := range r.vectors {
-		var vec []entry
-		byGroup := map[string][]entry{}
-		for c, cr := range crit {
-			if alpha[cr.Group] == 0 {
+		if s.alpha[cr.Group] == 0 {
+			continue
+		}
+		var x float64
+		if cr.Family != "" {
+			if v[c] <= 0 {
 				continue
 			}
-			var x float64
-			if cr.Family != "" {
-				if v[c] <= 0 {
-					continue
-				}
-				x = v[c] * s.idf[c]
-			} else {
-				if !known(v[c]) {
-					continue
-				}
-				x = (v[c] - mean[c]) * cr.Weight
-				if x == 0 {
-					continue
-				}
-			}
-			byGroup[cr.Group] = append(byGroup[cr.Group], entry{int32(c), float32(x)})
-		}
-		if alpha[groupFiche] > 0 && len(fiche[i]) > 0 {
-			var es []entry
-			for d, x := range fiche[i] {
-				es = append(es, entry{d, float32(x * math.Log(1+float64(n)/float64(ficheDF[d])))})
-			}
-			byGroup[groupFiche] = es
-		}
-		for g, es := range byGroup {
-			var norm float64
-			for _, e := range es {
-				norm += float64(e.w) * float64(e.w)
-			}
-			if norm == 0 {
+			x = v[c] * s.idf[c]
+		} else {
+			if !known(v[c]) {
 				continue
 			}
-			scale := math.Sqrt(alpha[g]/total) / math.Sqrt(norm)
-			for _, e := range es {
-				vec = append(vec, entry{e.id, float32(float64(e.w) * scale)})
+			x = (v[c] - s.mean[c]) * cr.Weight
+			if x == 0 {
+				continue
 			}
 		}
-		sort.Slice(vec, func(a, b int) bool { return vec[a].id < vec[b].id })
-		s.vecs[i] = vec
+		byGroup[cr.Group] = append(byGroup[cr.Group], entry{int32(c), float32(x)})
 	}
-	s.postings = make([][]entry, len(crit)+len(ficheDim))
+	if s.alpha[groupFiche] > 0 && len(sheets) > 0 {
+		var es []entry
+		for d, x := range s.fiche(sheets) {
+			// A dimension no guide of the build had weighs as the rarest.
+			idf, ok := s.ficheIDF[d]
+			if !ok {
+				idf = math.Log(1 + float64(len(r.metiers)))
+			}
+			es = append(es, entry{d, float32(x * idf)})
+		}
+		byGroup[groupFiche] = es
+	}
+	var vec []entry
+	for g, es := range byGroup {
+		var norm float64
+		for _, e := range es {
+			norm += float64(e.w) * float64(e.w)
+		}
+		if norm == 0 {
+			continue
+		}
+		scale := math.Sqrt(s.alpha[g]/s.total) / math.Sqrt(norm)
+		for _, e := range es {
+			vec = append(vec, entry{e.id, float32(float64(e.w) * scale)})
+		}
+	}
+	sort.Slice(vec, func(a, b int) bool { return vec[a].id < vec[b].id })
+	return vec
+}
+
+// index makes the posting lists of the vectors: criteria dimensions by
+// their index, fiche dimensions (numbered -1, -2 …) after them.
+func (s *simIndex) index(ncrit int) {
+	slot := func(d int32) int {
+		if d < 0 {
+			return ncrit - 1 - int(d)
+		}
+		return int(d)
+	}
+	s.postings = make([][]entry, ncrit+len(s.ficheDim))
 	for i, vec := range s.vecs {
 		for _, e := range vec {
-			s.postings[e.id] = append(s.postings[e.id], entry{int32(i), e.w})
+			k := slot(e.id)
+			s.postings[k] = append(s.postings[k], entry{int32(i), e.w})
+		}
+	}
+	// The vectors name their postings' slots, in order.
+	for _, vec := range s.vecs {
+		sorted := true
+		for k := range vec {
+			vec[k].id = int32(slot(vec[k].id))
+			sorted = sorted && (k == 0 || vec[k-1].id < vec[k].id)
+		}
+		if !sorted {
+			sort.Slice(vec, func(a, b int) bool { return vec[a].id < vec[b].id })
+		}
+	}
+}
+
+// dot is the similarity of two guides' vectors (both in slot order).
+func dot(a, b []entry) float64 {
+	var s float64
+	for x, y := 0, 0; x < len(a) && y < len(b); {
+		switch {
+		case a[x].id < b[y].id:
+			x++
+		case a[x].id > b[y].id:
+			y++
+		default:
+			s += float64(a[x].w) * float64(b[y].w)
+			x++
+			y++
 		}
 	}
 	return s

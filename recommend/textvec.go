@@ -27,6 +27,13 @@ type TextVectors struct {
 	label []bool   // term id -> a whole label, not a word
 	vecs  [][]entry
 	near  [][]TextMatch
+	// What one guide's update needs (Apply): the terms by their analysed
+	// form, each term's document frequency at the build, the posting
+	// lists and the options.
+	dict     map[string]int32
+	df       []int
+	postings [][]entry
+	opts     TextVectorOptions
 }
 
 // entry is one term of a vector (or one guide of a posting list).
@@ -99,6 +106,7 @@ func NewTextVectors(ctx context.Context, metiers []*corpus.Metier, opts TextVect
 	if opts.CommonTermsFrom == 0 {
 		opts.CommonTermsFrom = 2000
 	}
+	t.opts = opts
 	if err := t.neighbours(ctx, opts.Neighbours, opts.SharedTerms, opts.CommonTermsFrom); err != nil {
 		return nil, err
 	}
@@ -137,69 +145,13 @@ func describingText(m *corpus.Metier) []struct {
 // of the corpus is analysed once; a term is shown as the lower-case word
 // that most often yields it.
 func (t *TextVectors) count(metiers []*corpus.Metier, analyze Analyzer, labelWeight, lineWeight float64) []map[int32]float64 {
-	ids := map[string]int32{}
-	words := map[string][]int32{}
-	forms := []map[string]int{}
+	c := &counter{t: t, analyze: analyze, words: map[string][]int32{}, grow: true, labelWeight: labelWeight, lineWeight: lineWeight}
+	t.dict = map[string]int32{}
 	counts := make([]map[int32]float64, len(metiers))
 	for i, m := range metiers {
-		c := map[int32]float64{}
-		for _, p := range describingText(m) {
-			for _, w := range splitWords(p.text) {
-				lw := strings.ToLower(w)
-				ts, ok := words[lw]
-				if !ok {
-					for _, term := range analyze(lw) {
-						if len(term) <= 2 {
-							continue
-						}
-						id, ok := ids[term]
-						if !ok {
-							id = int32(len(t.terms))
-							ids[term] = id
-							t.terms = append(t.terms, term)
-							forms = append(forms, map[string]int{})
-							t.label = append(t.label, false)
-						}
-						ts = append(ts, id)
-					}
-					words[lw] = ts
-				}
-				for _, id := range ts {
-					c[id] += float64(p.weight)
-					forms[id][elided(lw)]++
-				}
-			}
-		}
-		// Labels (sectors, centres d'intérêt) and list items (missions,
-		// qualities, tools, workplaces) also as whole tokens: ROME's
-		// sheets share exact skill lines, a sign of kinship that their
-		// words alone dilute (items found in one guide only are dropped
-		// with every other such term in weigh).
-		for li, list := range [][]string{m.Sectors, m.Interests, m.Missions, m.Qualities, m.Tools, m.Workplaces} {
-			lw := labelWeight
-			if li >= 2 {
-				lw = lineWeight
-			}
-			for _, l := range list {
-				l = strings.ToLower(strings.TrimSpace(l))
-				if l == "" {
-					continue
-				}
-				key := "\x00" + l
-				id, ok := ids[key]
-				if !ok {
-					id = int32(len(t.terms))
-					ids[key] = id
-					t.terms = append(t.terms, key)
-					forms = append(forms, map[string]int{l: 1})
-					t.label = append(t.label, true)
-				}
-				c[id] += lw
-			}
-		}
-		counts[i] = c
+		counts[i] = c.guide(m)
 	}
-	for id, f := range forms {
+	for id, f := range c.forms {
 		best, n := t.terms[id], 0
 		for w, k := range f {
 			if k > n || (k == n && w < best) {
@@ -209,6 +161,88 @@ func (t *TextVectors) count(metiers []*corpus.Metier, analyze Analyzer, labelWei
 		t.terms[id] = best
 	}
 	return counts
+}
+
+// counter counts the terms of guides. A growing counter (the build)
+// numbers each new term; the other (one guide applied) leaves out the
+// terms the build did not see, which no other guide shares.
+type counter struct {
+	t                       *TextVectors
+	analyze                 Analyzer
+	words                   map[string][]int32
+	forms                   []map[string]int
+	grow                    bool
+	labelWeight, lineWeight float64
+}
+
+func (c *counter) id(key, form string, label bool) (int32, bool) {
+	t := c.t
+	if id, ok := t.dict[key]; ok {
+		if c.grow {
+			c.forms[id][form]++
+		}
+		return id, true
+	}
+	if !c.grow {
+		return 0, false
+	}
+	id := int32(len(t.terms))
+	t.dict[key] = id
+	t.terms = append(t.terms, key)
+	t.label = append(t.label, label)
+	c.forms = append(c.forms, map[string]int{form: 1})
+	return id, true
+}
+
+func (c *counter) guide(m *corpus.Metier) map[int32]float64 {
+	out := map[int32]float64{}
+	for _, p := range describingText(m) {
+		for _, w := range splitWords(p.text) {
+			lw := strings.ToLower(w)
+			ts, ok := c.words[lw]
+			if !ok {
+				for _, term := range c.analyze(lw) {
+					if len(term) <= 2 {
+						continue
+					}
+					if id, ok := c.id(term, elided(lw), false); ok {
+						ts = append(ts, id)
+					}
+				}
+				if c.grow {
+					c.words[lw] = ts
+				}
+			} else if c.grow {
+				for _, id := range ts {
+					c.forms[id][elided(lw)]++
+				}
+			}
+			for _, id := range ts {
+				out[id] += float64(p.weight)
+			}
+		}
+	}
+	// Labels (sectors, centres d'intérêt) and list items (missions,
+	// qualities, tools, workplaces) also as whole tokens: ROME's sheets
+	// share exact skill lines, a sign of kinship that their words alone
+	// dilute (items found in one guide only are dropped with every other
+	// such term in weigh).
+	for li, list := range [][]string{m.Sectors, m.Interests, m.Missions, m.Qualities, m.Tools, m.Workplaces} {
+		lw := c.labelWeight
+		if li >= 2 {
+			lw = c.lineWeight
+		}
+		for _, l := range list {
+			l = strings.ToLower(strings.TrimSpace(l))
+			if l == "" {
+				continue
+			}
+			if id, ok := c.id("\x00"+l, l, true); ok {
+				out[id] += lw
+			}
+		}
+	}
+	return out
 }
 
 // splitWords cuts a text into words the way the index's tokenizer sees
@@ -231,86 +265,105 @@ func elided(w string) string {
 // weigh turns counts into L2-normalised TF-IDF vectors, each cut to its
 // heaviest terms (and normalised again), sorted by term id.
 func (t *TextVectors) weigh(counts []map[int32]float64, keep int) {
-	df := make([]int, len(t.terms))
+	t.df = make([]int, len(t.terms))
 	for _, c := range counts {
 		for id := range c {
-			df[id]++
+			t.df[id]++
 		}
 	}
-	n := float64(len(counts))
 	t.vecs = make([][]entry, len(counts))
 	for i, c := range counts {
-		v := make([]entry, 0, len(c))
-		for id, k := range c {
-			if df[id] < 2 {
-				continue // in no other guide: says nothing of likeness
-			}
-			idf := math.Log(n / float64(df[id]))
-			if idf <= 0 {
-				continue
-			}
-			v = append(v, entry{id, float32((1 + math.Log(k)) * idf)})
-		}
-		sort.Slice(v, func(a, b int) bool {
-			if v[a].w != v[b].w {
-				return v[a].w > v[b].w
-			}
-			return v[a].id < v[b].id
-		})
-		if len(v) > keep {
-			v = v[:keep]
-		}
-		var norm float64
-		for _, e := range v {
-			norm += float64(e.w) * float64(e.w)
-		}
-		norm = math.Sqrt(norm)
-		for k := range v {
-			v[k].w = float32(float64(v[k].w) / norm)
-		}
-		sort.Slice(v, func(a, b int) bool { return v[a].id < v[b].id })
-		t.vecs[i] = v
+		t.vecs[i] = t.vector(c, len(counts), keep)
 	}
+}
+
+// vector turns one guide's counts into its vector, the build's document
+// frequencies over n guides weighing its terms.
+func (t *TextVectors) vector(c map[int32]float64, n, keep int) []entry {
+	df := t.df
+	v := make([]entry, 0, len(c))
+	for id, k := range c {
+		if df[id] < 2 {
+			continue // in no other guide: says nothing of likeness
+		}
+		idf := math.Log(float64(n) / float64(df[id]))
+		if idf <= 0 {
+			continue
+		}
+		v = append(v, entry{id, float32((1 + math.Log(k)) * idf)})
+	}
+	sort.Slice(v, func(a, b int) bool {
+		if v[a].w != v[b].w {
+			return v[a].w > v[b].w
+		}
+		return v[a].id < v[b].id
+	})
+	if len(v) > keep {
+		v = v[:keep]
+	}
+	var norm float64
+	for _, e := range v {
+		norm += float64(e.w) * float64(e.w)
+	}
+	norm = math.Sqrt(norm)
+	if norm == 0 {
+		return v
+	}
+	for k := range v {
+		v[k].w = float32(float64(v[k].w) / norm)
+	}
+	sort.Slice(v, func(a, b int) bool { return v[a].id < v[b].id })
+	return v
 }
 
 // neighbours computes every guide's nearest guides by accumulating the
 // products of shared terms over an inverted index, in parallel rows.
 func (t *TextVectors) neighbours(ctx context.Context, k, shared, commonFrom int) error {
-	postings := make([][]entry, len(t.terms))
-	for i, v := range t.vecs {
-		for _, e := range v {
-			postings[e.id] = append(postings[e.id], entry{int32(i), e.w})
-		}
-	}
-	// Terms in more than half of a large corpus are left out of the sums
-	// (not of the vectors' norms): see TextVectorOptions.CommonTermsFrom.
-	if n := len(t.vecs); commonFrom > 0 && n >= commonFrom {
-		for id, p := range postings {
-			if 2*len(p) > n {
-				postings[id] = nil
-			}
-		}
-	}
+	t.index(commonFrom)
 	t.near = make([][]TextMatch, len(t.vecs))
 	return onEveryCore(ctx, len(t.vecs), func() func(int) {
 		acc := make([]float32, len(t.vecs))
 		var touched []int32
-		return func(i int) {
-			touched = touched[:0]
-			for _, e := range t.vecs[i] {
-				for _, p := range postings[e.id] {
-					if acc[p.id] == 0 {
-						touched = append(touched, p.id)
-					}
-					acc[p.id] += e.w * p.w
-				}
-			}
-			t.near[i] = t.best(i, acc, touched, k, shared)
-			for _, j := range touched {
-				acc[j] = 0
+		return func(i int) { t.near[i] = t.row(i, acc, &touched, k, shared) }
+	})
+}
+
+// index makes the posting lists of the vectors. Terms in more than half
+// of a large corpus are left out of the sums (not of the vectors'
+// norms): see TextVectorOptions.CommonTermsFrom.
+func (t *TextVectors) index(commonFrom int) {
+	t.postings = make([][]entry, len(t.terms))
+	for i, v := range t.vecs {
+		for _, e := range v {
+			t.postings[e.id] = append(t.postings[e.id], entry{int32(i), e.w})
+		}
+	}
+	if n := len(t.vecs); commonFrom > 0 && n >= commonFrom {
+		for id, p := range t.postings {
+			if 2*len(p) > n {
+				t.postings[id] = nil
 			}
 		}
-	})
+	}
+}
+
+// row is guide i's nearest guides; acc (one value per guide, zero) and
+// touched are buffers of the caller's.
+func (t *TextVectors) row(i int, acc []float32, touched *[]int32, k, shared int) []TextMatch {
+	*touched = (*touched)[:0]
+	for _, e := range t.vecs[i] {
+		for _, p := range t.postings[e.id] {
+			if acc[p.id] == 0 {
+				*touched = append(*touched, p.id)
+			}
+			acc[p.id] += e.w * p.w
+		}
+	}
+	near := t.best(i, acc, *touched, k, shared)
+	for _, j := range *touched {
+		acc[j] = 0
+	}
+	return near
 }
 
 // best keeps the k guides with the highest cosine to guide i, with the

@@ -35,7 +35,10 @@ type Results struct {
 	Search  map[string]SearchFigures `json:"search,omitempty"`
 	Typing  *TypingFigures           `json:"typing,omitempty"`
 	Similar map[string]SimFigures    `json:"similar,omitempty"`
-	Quiz    *QuizFigures             `json:"quiz,omitempty"`
+	// Groups are the criteria groups' weights chosen on the tuning halves.
+	Groups map[string]float64       `json:"criteria_groups,omitempty"`
+	Links  *LinkFigures             `json:"links,omitempty"`
+	Reach  map[string]*ReachFigures `json:"quiz_reachability,omitempty"`
 }
 
 func main() {
@@ -45,14 +48,15 @@ func main() {
 	pg := flag.Bool("pg", true, "also run the PostgreSQL full-text peer (skipped when no server binaries)")
 	tune := flag.Bool("tune", false, "tune the search ranking's weights on the tuning split (never on what is reported) and print them")
 	searchOnly := flag.Bool("search-only", false, "measure search only (known-item and typing), not similar nor the quiz")
+	noSearch := flag.Bool("no-search", false, "skip search (known-item and typing): similar, links and the quiz only")
 	flag.Parse()
-	if err := run(*data, *queries, *out, *pg, *tune, *searchOnly); err != nil {
+	if err := run(*data, *queries, *out, *pg, *tune, *searchOnly, *noSearch); err != nil {
 		fmt.Fprintln(os.Stderr, "eval:", err)
 		os.Exit(1)
 	}
 }
 
-func run(data string, nq int, out string, pg, tune, searchOnly bool) error {
+func run(data string, nq int, out string, pg, tune, searchOnly, noSearch bool) error {
 	ctx := context.Background()
 	res := Results{Date: time.Now().UTC().Format(time.RFC3339)}
 	onisep := filepath.Join(data, "onisep-ideo")
@@ -62,7 +66,7 @@ func run(data string, nq int, out string, pg, tune, searchOnly bool) error {
 		fmt.Printf("eval: no corpus under %s, nothing to measure\n", data)
 		return nil
 	}
-	if haveO && haveR {
+	if haveO && haveR && !noSearch {
 		start := time.Now()
 		env, err := newOnisepEnv(ctx, onisep, rome)
 		if err != nil {
@@ -83,27 +87,11 @@ func run(data string, nq int, out string, pg, tune, searchOnly bool) error {
 		printTyping(ty)
 		fmt.Printf("(%s)\n\n", time.Since(start).Round(time.Second))
 	}
-	res.Similar = map[string]SimFigures{}
-	if haveO && !searchOnly {
-		start := time.Now()
-		f, err := similarONISEP(ctx, onisep)
-		if err != nil {
-			return err
-		}
-		res.Similar["onisep"] = f
-		printSim("ONISEP « métiers associés »", f)
-		fmt.Printf("(%s)\n\n", time.Since(start).Round(time.Second))
-	}
 	if haveR && !searchOnly {
 		start := time.Now()
-		f, q, err := similarROME(ctx, rome)
-		if err != nil {
+		if err := expertFigures(ctx, &res, onisep, rome, haveO); err != nil {
 			return err
 		}
-		res.Similar["rome"] = f
-		res.Quiz = q
-		printSim("ROME « mobilités »", f)
-		printQuiz(q)
 		fmt.Printf("(%s)\n", time.Since(start).Round(time.Second))
 	}
 	if out != "" {

@@ -7,14 +7,11 @@ import (
 	"math"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/metiers/metiers/corpus"
-	"github.com/metiers/metiers/engine"
-	"github.com/metiers/metiers/importer"
 	"github.com/metiers/metiers/index"
 	"github.com/metiers/metiers/recommend"
-	"github.com/metiers/metiers/search"
+	"github.com/metiers/metiers/rome"
 )
 
 // RankFigures are recall@10 and nDCG@10 against curated links.
@@ -25,48 +22,27 @@ type RankFigures struct {
 }
 
 // SimFigures compare the rankings of « Métiers similaires » on the
-// held-out half of the guides.
+// held-out half of the guides; Tuning holds the same on the tuning half.
 type SimFigures struct {
-	CriteriaOnly RankFigures       `json:"criteria_only"`
-	TextOnly     RankFigures       `json:"text_only"`
-	Blend        RankFigures       `json:"blend"`
-	BlendWeights recommend.Weights `json:"blend_weights"`
-	TFIDF        RankFigures       `json:"tfidf_cosine"`
+	CriteriaOnly RankFigures `json:"criteria_only"`
+	// CriteriaSuggested is criteria only with the source's ROME codes
+	// stripped (every link suggested), ONISEP only.
+	CriteriaSuggested *RankFigures      `json:"criteria_suggested_codes,omitempty"`
+	TextOnly          RankFigures       `json:"text_only"`
+	Blend             RankFigures       `json:"blend"`
+	BlendWeights      recommend.Weights `json:"blend_weights"`
+	Served            RankFigures       `json:"served"`
+	ServedWeights     recommend.Weights `json:"served_weights"`
+	TFIDF             RankFigures       `json:"tfidf_cosine"`
+	Tuning            map[string]RankFigures
 }
 
-// QuizFigures is the RIASEC agreement of quiz matches.
-type QuizFigures struct {
-	ByLetter  map[string]float64 `json:"by_letter"`
-	Agreement float64            `json:"agreement"`
-}
+// textOnly is the guide-to-guide half of the text similarity (the quiz's
+// free text is not measured here).
+type textOnly struct{ *recommend.TextVectors }
 
-// cachedText remembers the text neighbours of each guide, so that
-// several recommenders can be built over one index.
-type cachedText struct {
-	inner recommend.TextSimilarity
-	mu    sync.Mutex
-	sim   map[string][]recommend.TextMatch
-}
-
-func (c *cachedText) Similar(ctx context.Context, m *corpus.Metier, k int) ([]recommend.TextMatch, error) {
-	c.mu.Lock()
-	if r, ok := c.sim[m.ID]; ok {
-		c.mu.Unlock()
-		return r, nil
-	}
-	c.mu.Unlock()
-	r, err := c.inner.Similar(ctx, m, k)
-	if err != nil {
-		return nil, err
-	}
-	c.mu.Lock()
-	c.sim[m.ID] = r
-	c.mu.Unlock()
-	return r, nil
-}
-
-func (c *cachedText) Relevant(ctx context.Context, text string, k int) ([]recommend.TextMatch, error) {
-	return c.inner.Relevant(ctx, text, k)
+func (textOnly) Relevant(context.Context, string, int) ([]recommend.TextMatch, error) {
+	return nil, nil
 }
 
 // truth maps each guide id to its curated links, in order.
@@ -125,139 +101,188 @@ func rank(gold map[string][]string, part int, ranked func(id string) []string) R
 	return f
 }
 
-// evaluate builds recommenders over a corpus imported without links and
-// scores them against the links of the same corpus imported with them.
-func evaluate(ctx context.Context, nolinks, withLinks []*corpus.Metier) (SimFigures, *recommend.Recommender, error) {
-	gold := truth(withLinks)
-	idx, err := index.Build(ctx, nolinks, index.Options{})
-	if err != nil {
-		return SimFigures{}, nil, err
+func ranked(r *recommend.Recommender) func(string) []string {
+	return func(id string) []string {
+		sim, _ := r.Similar(id, 10)
+		ids := make([]string, len(sim))
+		for i, x := range sim {
+			ids[i] = x.ID
+		}
+		return ids
 	}
-	defer idx.Close()
-	s, err := search.New(idx, search.Options{})
-	if err != nil {
-		return SimFigures{}, nil, err
+}
+
+// simCorpus is one corpus imported without its curated links, its gold
+// (the links of the same corpus imported with them), and a recommender
+// over it with the referential and the text similarity.
+type simCorpus struct {
+	name string
+	gold map[string][]string
+	r    *recommend.Recommender
+	// stripped is the same corpus with its ROME codes removed (ONISEP).
+	stripped *recommend.Recommender
+	guides   []*corpus.Metier
+}
+
+// newSimCorpus builds the corpus's recommender. ref must not hold what
+// the gold holds (ROME's mobilités when the gold is ROME's mobilités).
+func newSimCorpus(ctx context.Context, name string, nolinks, withLinks []*corpus.Metier, ref *rome.Referential, strip bool) (*simCorpus, error) {
+	for _, m := range nolinks {
+		if len(m.Similar) > 0 {
+			return nil, fmt.Errorf("%s: %s keeps curated links: the gold would leak", name, m.ID)
+		}
 	}
 	an, err := index.NewAnalyzer()
 	if err != nil {
-		return SimFigures{}, nil, err
+		return nil, err
 	}
 	tv, err := recommend.NewTextVectors(ctx, nolinks, recommend.TextVectorOptions{Analyze: an.Terms})
 	if err != nil {
-		return SimFigures{}, nil, err
+		return nil, err
 	}
-	text := &cachedText{inner: engine.NewTextSimilarity(tv, s), sim: map[string][]recommend.TextMatch{}}
-	build := func(w recommend.Weights) (*recommend.Recommender, error) {
-		return recommend.New(ctx, nolinks, recommend.Options{Text: text, Analyze: an.Terms, Weights: &w})
+	matcher := rome.NewMatcher(ref, an.Terms, rome.MatchOptions{})
+	w := recommend.DefaultWeights()
+	r, err := recommend.New(ctx, nolinks, recommend.Options{Text: textOnly{tv}, Analyze: an.Terms, Rome: matcher, Weights: &w})
+	if err != nil {
+		return nil, err
 	}
-	ranked := func(r *recommend.Recommender) func(string) []string {
-		return func(id string) []string {
-			sim, _ := r.Similar(id, 10)
-			ids := make([]string, len(sim))
-			for i, x := range sim {
-				ids[i] = x.ID
-			}
-			return ids
+	c := &simCorpus{name: name, gold: truth(withLinks), r: r, guides: nolinks}
+	if strip {
+		bare := make([]*corpus.Metier, len(nolinks))
+		for i, m := range nolinks {
+			cp := *m
+			cp.RomeCodes = nil
+			bare[i] = &cp
 		}
-	}
-	var out SimFigures
-	crit, err := build(recommend.Weights{Criteria: 1})
-	if err != nil {
-		return out, nil, err
-	}
-	txt, err := build(recommend.Weights{Text: 1})
-	if err != nil {
-		return out, nil, err
-	}
-	out.CriteriaOnly = rank(gold, 1, ranked(crit))
-	out.TextOnly = rank(gold, 1, ranked(txt))
-	// Choose the blend on half 0, report it on half 1.
-	best, bestScore := recommend.Weights{}, -1.0
-	var bestR *recommend.Recommender
-	for _, wt := range []float64{0.5, 0.65, 0.8, 0.9, 0.95, 0.98} {
-		w := recommend.Weights{Criteria: 1 - wt, Text: wt}
-		r, err := build(w)
-		if err != nil {
-			return out, nil, err
-		}
-		if sc := rank(gold, 0, ranked(r)).NDCG; sc > bestScore {
-			best, bestScore, bestR = w, sc, r
-		}
-	}
-	out.BlendWeights = best
-	out.Blend = rank(gold, 1, ranked(bestR))
-	tf := newTFIDF(nolinks)
-	out.TFIDF = rank(gold, 1, tf.similar)
-	return out, bestR, nil
-}
-
-func similarONISEP(ctx context.Context, dir string) (SimFigures, error) {
-	with, err := importer.ONISEP(dir, importer.Options{})
-	if err != nil {
-		return SimFigures{}, err
-	}
-	without, err := importer.ONISEP(dir, importer.Options{NoLinks: true})
-	if err != nil {
-		return SimFigures{}, err
-	}
-	f, _, err := evaluate(ctx, without.Metiers, with.Metiers)
-	return f, err
-}
-
-func similarROME(ctx context.Context, dir string) (SimFigures, *QuizFigures, error) {
-	with, err := importer.ROME(dir, importer.Options{})
-	if err != nil {
-		return SimFigures{}, nil, err
-	}
-	without, err := importer.ROME(dir, importer.Options{NoLinks: true})
-	if err != nil {
-		return SimFigures{}, nil, err
-	}
-	f, r, err := evaluate(ctx, without.Metiers, with.Metiers)
-	if err != nil {
-		return f, nil, err
-	}
-	q, err := quizSanity(ctx, r, without.Metiers)
-	return f, q, err
-}
-
-// quizSanity answers the quiz as a reader with one strong RIASEC letter
-// (5 to its question, 1 to the other five) and measures how many of the
-// top 10 have that letter as their major one.
-func quizSanity(ctx context.Context, r *recommend.Recommender, ms []*corpus.Metier) (*QuizFigures, error) {
-	letterQ := map[string]string{"R": "q_riasec_r", "I": "q_riasec_i", "A": "q_riasec_a", "S": "q_riasec_s", "E": "q_riasec_e", "C": "q_riasec_c"}
-	major := map[string]string{}
-	for _, m := range ms {
-		for l := range letterQ {
-			if m.Criteria["riasec_"+strings.ToLower(l)] == 1 {
-				major[m.ID] = l
-			}
-		}
-	}
-	out := &QuizFigures{ByLetter: map[string]float64{}}
-	for l := range letterQ {
-		answers := map[string]int{}
-		for o, q := range letterQ {
-			answers[q] = 1
-			if o == l {
-				answers[q] = 5
-			}
-		}
-		res, err := r.Match(ctx, recommend.MatchRequest{Answers: answers, Size: 10})
-		if err != nil {
+		if c.stripped, err = recommend.New(ctx, bare, recommend.Options{Text: textOnly{tv}, Analyze: an.Terms, Rome: matcher, Weights: &w}); err != nil {
 			return nil, err
 		}
-		matches := res.Matches
-		agree := 0
-		for _, m := range matches {
-			if major[m.ID] == l {
-				agree++
+	}
+	return c, nil
+}
+
+// tuneSimilar chooses the criteria groups' weights (coordinate ascent on
+// recall@10 of the tuning half of every corpus, summed), then the blend
+// of criteria and text (recall@10 of the tuning halves), and reports every
+// ranking on the held-out halves.
+func tuneSimilar(ctx context.Context, cs []*simCorpus) (map[string]float64, map[string]SimFigures, error) {
+	groups := map[string]float64{}
+	for g, w := range cs[0].r.Taxonomy().Similarity {
+		groups[g] = w
+	}
+	critOnly := recommend.Weights{Criteria: 1}
+	score := func(m map[string]float64) (float64, error) {
+		var s float64
+		for _, c := range cs {
+			x, err := c.r.WithSimilarity(ctx, m, critOnly)
+			if err != nil {
+				return 0, err
+			}
+			s += rank(c.gold, 0, ranked(x)).Recall
+		}
+		return s, nil
+	}
+	best, err := score(groups)
+	if err != nil {
+		return nil, nil, err
+	}
+	keys := make([]string, 0, len(groups))
+	for k := range groups {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	fmt.Printf("criteria groups, tuning halves (sum of recall@10): served weights %.3f\n", best)
+	for round := 0; round < 2; round++ {
+		moved := false
+		for _, k := range keys {
+			for _, f := range []float64{0, 0.5, 2} {
+				m := map[string]float64{}
+				for a, b := range groups {
+					m[a] = b
+				}
+				switch {
+				case f == 0:
+					m[k] = 0
+				case m[k] == 0:
+					m[k] = 0.25 * f
+				default:
+					m[k] *= f
+				}
+				s, err := score(m)
+				if err != nil {
+					return nil, nil, err
+				}
+				if s > best+0.002 {
+					best, groups, moved = s, m, true
+					fmt.Printf("  %-18s → %-6g %.3f\n", k, m[k], s)
+				}
 			}
 		}
-		out.ByLetter[l] = float64(agree) / float64(len(matches))
-		out.Agreement += out.ByLetter[l] / 6
+		if !moved {
+			break
+		}
 	}
-	return out, nil
+	out := map[string]SimFigures{}
+	blends := []float64{0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5}
+	// The blend is chosen on what is reported, recall@10 (summed over the
+	// corpora's tuning halves), nDCG@10 breaking a tie.
+	type cand struct {
+		r    []*recommend.Recommender
+		s, t float64
+	}
+	var cands []cand
+	for _, wc := range blends {
+		var k cand
+		for _, c := range cs {
+			x, err := c.r.WithSimilarity(ctx, groups, recommend.Weights{Criteria: wc, Text: 1 - wc})
+			if err != nil {
+				return nil, nil, err
+			}
+			k.r = append(k.r, x)
+			f := rank(c.gold, 0, ranked(x))
+			k.s += f.Recall
+			k.t += f.NDCG
+		}
+		cands = append(cands, k)
+	}
+	bi := 0
+	for i := range cands {
+		if cands[i].s > cands[bi].s+1e-9 || math.Abs(cands[i].s-cands[bi].s) <= 1e-9 && cands[i].t > cands[bi].t {
+			bi = i
+		}
+	}
+	for ci, c := range cs {
+		var f SimFigures
+		f.Tuning = map[string]RankFigures{}
+		crit, err := c.r.WithSimilarity(ctx, groups, critOnly)
+		if err != nil {
+			return nil, nil, err
+		}
+		txt, err := c.r.WithSimilarity(ctx, groups, recommend.Weights{Text: 1})
+		if err != nil {
+			return nil, nil, err
+		}
+		f.CriteriaOnly, f.Tuning["criteria_only"] = rank(c.gold, 1, ranked(crit)), rank(c.gold, 0, ranked(crit))
+		f.TextOnly, f.Tuning["text_only"] = rank(c.gold, 1, ranked(txt)), rank(c.gold, 0, ranked(txt))
+		f.BlendWeights = recommend.Weights{Criteria: blends[bi], Text: 1 - blends[bi]}
+		f.Blend, f.Tuning["blend"] = rank(c.gold, 1, ranked(cands[bi].r[ci])), rank(c.gold, 0, ranked(cands[bi].r[ci]))
+		for i, k := range cands {
+			f.Tuning[fmt.Sprintf("blend %.2f", blends[i])] = rank(c.gold, 0, ranked(k.r[ci]))
+		}
+		f.ServedWeights = recommend.DefaultWeights()
+		f.Served = rank(c.gold, 1, ranked(c.r))
+		if c.stripped != nil {
+			st, err := c.stripped.WithSimilarity(ctx, groups, critOnly)
+			if err != nil {
+				return nil, nil, err
+			}
+			x := rank(c.gold, 1, ranked(st))
+			f.CriteriaSuggested = &x
+		}
+		f.TFIDF = rank(c.gold, 1, newTFIDF(c.guides).similar)
+		out[c.name] = f
+	}
+	return groups, out, nil
 }
 
 // tfidf is the peer of « similaires »: cosine of TF-IDF vectors of the
@@ -334,19 +359,21 @@ func (t *tfidf) similar(id string) []string {
 }
 
 func printSim(name string, f SimFigures) {
-	fmt.Printf("« Métiers similaires » vs %s, no links given (held-out half: %d guides)\n", name, f.Blend.Guides)
-	fmt.Printf("%-40s %10s %9s\n", "ranking", "recall@10", "nDCG@10")
-	row := func(n string, r RankFigures) { fmt.Printf("%-40s %10.3f %9.3f\n", n, r.Recall, r.NDCG) }
-	row("criteria only", f.CriteriaOnly)
-	row("text only (TF-IDF vectors)", f.TextOnly)
-	row(fmt.Sprintf("blend (criteria %.2f, text %.2f)", f.BlendWeights.Criteria, f.BlendWeights.Text), f.Blend)
-	row("plain TF-IDF cosine (peer)", f.TFIDF)
-}
-
-func printQuiz(q *QuizFigures) {
-	fmt.Printf("Quiz sanity on ROME: RIASEC agreement of the top 10 = %.2f (", q.Agreement)
-	for _, l := range []string{"R", "I", "A", "S", "E", "C"} {
-		fmt.Printf(" %s %.1f", l, q.ByLetter[l])
+	fmt.Printf("« Métiers similaires » vs %s, no links given, --referential (held-out half: %d guides; tuning half in brackets)\n", name, f.Blend.Guides)
+	fmt.Printf("%-46s %10s %9s\n", "ranking", "recall@10", "nDCG@10")
+	row := func(n string, r RankFigures, t string) {
+		tr := ""
+		if x, ok := f.Tuning[t]; ok {
+			tr = fmt.Sprintf("   [%.3f %.3f]", x.Recall, x.NDCG)
+		}
+		fmt.Printf("%-46s %10.3f %9.3f%s\n", n, r.Recall, r.NDCG, tr)
 	}
-	fmt.Println(" )")
+	row("criteria only", f.CriteriaOnly, "criteria_only")
+	if f.CriteriaSuggested != nil {
+		row("criteria only, ROME codes stripped (suggested)", *f.CriteriaSuggested, "")
+	}
+	row("text only (TF-IDF vectors)", f.TextOnly, "text_only")
+	row(fmt.Sprintf("blend chosen (criteria %.2f, text %.2f)", f.BlendWeights.Criteria, f.BlendWeights.Text), f.Blend, "blend")
+	row(fmt.Sprintf("served (criteria %.2f, text %.2f)", f.ServedWeights.Criteria, f.ServedWeights.Text), f.Served, "")
+	row("plain TF-IDF cosine (peer)", f.TFIDF, "")
 }

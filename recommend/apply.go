@@ -1,0 +1,445 @@
+package recommend
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"math"
+	"sort"
+
+	"github.com/metiers/metiers/corpus"
+)
+
+// One guide at a time (issue 19): Apply makes the tables of a corpus with
+// a few guides added, replaced or removed without a full build. The
+// changed guides' links, vectors and rows are computed; the row of
+// another guide is patched when a changed guide was in it or enters it
+// (its similarity to the changed guide is one dot product), and computed
+// again only when the changed guide leaves it or changes its scale. What
+// the whole corpus decides stays the build's until the next one: the
+// taxonomy (a label no guide had waits for the next build), the quiz's
+// questions and statistics, and the weights of rarity (idf, means) and of
+// the text's terms (a word no guide had says nothing until then).
+
+// order is the position of each guide after an update: those kept in
+// their order (a replaced guide in its place), then the new ones.
+type order struct {
+	ids     []string
+	from    []int // position in the old corpus, -1 for a new guide
+	changed []bool
+	byID    map[string]int
+	// compacted is true when a guide was removed (positions moved).
+	compacted bool
+	// stale are the ids whose entries in other rows are out of date.
+	stale []string
+}
+
+func newOrder(old []string, put []*corpus.Metier, remove []string) (*order, map[string]*corpus.Metier, error) {
+	puts := map[string]*corpus.Metier{}
+	for _, m := range put {
+		if m == nil || m.ID == "" {
+			return nil, nil, fmt.Errorf("recommend: apply: a guide without an id")
+		}
+		puts[m.ID] = m
+	}
+	gone := map[string]bool{}
+	for _, id := range remove {
+		if _, ok := puts[id]; ok {
+			return nil, nil, fmt.Errorf("recommend: apply: %q both put and removed", id)
+		}
+		gone[id] = true
+	}
+	o := &order{byID: map[string]int{}}
+	for i, id := range old {
+		if gone[id] {
+			o.compacted = true
+			o.stale = append(o.stale, id)
+			continue
+		}
+		_, ch := puts[id]
+		o.byID[id] = len(o.ids)
+		o.ids, o.from, o.changed = append(o.ids, id), append(o.from, i), append(o.changed, ch)
+	}
+	for _, m := range put {
+		o.stale = append(o.stale, m.ID)
+		if _, ok := o.byID[m.ID]; ok {
+			continue
+		}
+		o.byID[m.ID] = len(o.ids)
+		o.ids, o.from, o.changed = append(o.ids, m.ID), append(o.from, -1), append(o.changed, true)
+	}
+	return o, puts, nil
+}
+
+// holds reports whether a row names one of the ids (a few ids: compared
+// one by one, not hashed).
+func holds[T any](row []T, id func(T) string, ids []string) bool {
+	for _, x := range row {
+		xi := id(x)
+		for _, s := range ids {
+			if len(xi) == len(s) && xi == s {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func textID(m TextMatch) string { return m.ID }
+func simID(s Similar) string    { return s.ID }
+
+// Apply returns text vectors with the guides of put added or replaced
+// and the ids of remove removed; t is not changed.
+func (t *TextVectors) Apply(ctx context.Context, put []*corpus.Metier, remove []string) (*TextVectors, error) {
+	o, puts, err := newOrder(t.ids, put, remove)
+	if err != nil {
+		return nil, err
+	}
+	c := *t
+	c.ids, c.byID = o.ids, o.byID
+	c.vecs = make([][]entry, len(o.ids))
+	count := &counter{t: &c, analyze: t.opts.Analyze, words: map[string][]int32{}, labelWeight: t.opts.LabelWeight, lineWeight: t.opts.LineWeight}
+	var changed []int
+	for i, id := range o.ids {
+		if o.changed[i] {
+			c.vecs[i] = c.vector(count.guide(puts[id]), len(t.ids), t.opts.Terms)
+			changed = append(changed, i)
+		} else {
+			c.vecs[i] = t.vecs[o.from[i]]
+		}
+	}
+	if o.compacted {
+		c.index(t.opts.CommonTermsFrom)
+	} else {
+		c.repost(t, o, changed)
+	}
+	c.near = make([][]TextMatch, len(o.ids))
+	acc := make([]float32, len(o.ids))
+	var touched []int32
+	enters := map[int][]int{} // row → changed guides that may enter it
+	for i := range o.ids {
+		if !o.changed[i] {
+			c.near[i] = t.near[o.from[i]]
+			continue
+		}
+		c.near[i] = c.row(i, acc, &touched, t.opts.Neighbours, t.opts.SharedTerms)
+		for _, n := range c.near[i] {
+			if j := o.byID[n.ID]; !o.changed[j] {
+				enters[j] = append(enters[j], i)
+			}
+		}
+	}
+	for j := range o.ids {
+		if o.changed[j] {
+			continue
+		}
+		had := holds(c.near[j], textID, o.stale)
+		if !had && len(enters[j]) == 0 {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		c.near[j] = c.patch(j, c.near[j], o.stale, changed)
+	}
+	return &c, nil
+}
+
+// repost updates the posting lists for the changed guides only (no guide
+// moved): their old entries out, their new ones in, the lists they touch
+// copied so that t's stay as they were. A term the build left out of the
+// sums (too common) stays out.
+func (c *TextVectors) repost(t *TextVectors, o *order, changed []int) {
+	c.postings = make([][]entry, len(t.postings))
+	copy(c.postings, t.postings)
+	copied := map[int32]bool{}
+	own := func(id int32) {
+		if !copied[id] {
+			copied[id] = true
+			c.postings[id] = append([]entry(nil), c.postings[id]...)
+		}
+	}
+	for _, i := range changed {
+		if j := o.from[i]; j >= 0 {
+			for _, e := range t.vecs[j] {
+				if t.postings[e.id] == nil {
+					continue
+				}
+				own(e.id)
+				p := c.postings[e.id][:0]
+				for _, x := range c.postings[e.id] {
+					if int(x.id) != i {
+						p = append(p, x)
+					}
+				}
+				c.postings[e.id] = p
+			}
+		}
+		for _, e := range c.vecs[i] {
+			if t.postings[e.id] == nil {
+				continue // too common, out of the sums
+			}
+			own(e.id)
+			c.postings[e.id] = append(c.postings[e.id], entry{int32(i), e.w})
+		}
+	}
+}
+
+// patch returns row j with the stale guides' entries replaced by the
+// changed guides' new ones where they rank; the row is computed again
+// when a guide it held leaves it and nothing takes its place.
+func (c *TextVectors) patch(j int, near []TextMatch, stale []string, changed []int) []TextMatch {
+	k := c.opts.Neighbours
+	row := make([]TextMatch, 0, len(near)+len(changed))
+	for _, n := range near {
+		if !holds([]TextMatch{n}, textID, stale) {
+			row = append(row, n)
+		}
+	}
+	for _, i := range changed {
+		if i == j {
+			continue
+		}
+		d := c.cosine(j, i)
+		if d <= 0 || len(row) >= k && d <= row[len(row)-1].Score {
+			continue
+		}
+		x := TextMatch{ID: c.ids[i], Score: math.Min(1, d), Terms: c.sharedTerms(j, i, c.opts.SharedTerms)}
+		at := sort.Search(len(row), func(p int) bool { return row[p].Score < x.Score })
+		row = append(row, TextMatch{})
+		copy(row[at+1:], row[at:])
+		row[at] = x
+	}
+	if len(row) > k {
+		row = row[:k]
+	}
+	if len(row) < len(near) && len(near) == k {
+		acc := make([]float32, len(c.vecs))
+		var touched []int32
+		return c.row(j, acc, &touched, k, c.opts.SharedTerms)
+	}
+	return row
+}
+
+// cosine is the dot product of two guides' vectors over the terms the
+// sums count (those with posting lists), as a row accumulates it.
+func (c *TextVectors) cosine(i, j int) float64 {
+	a, b := c.vecs[i], c.vecs[j]
+	var s float32
+	for x, y := 0, 0; x < len(a) && y < len(b); {
+		switch {
+		case a[x].id < b[y].id:
+			x++
+		case a[x].id > b[y].id:
+			y++
+		default:
+			if c.postings[a[x].id] != nil {
+				s += a[x].w * b[y].w
+			}
+			x++
+			y++
+		}
+	}
+	return float64(s)
+}
+
+// Apply returns a recommender with the guides of put added or replaced
+// and the ids of remove removed, its « similaires » computed with text
+// (the text similarity of the updated corpus, TextVectors.Apply's); r is
+// not changed.
+func (r *Recommender) Apply(ctx context.Context, put []*corpus.Metier, remove []string, text TextSimilarity) (*Recommender, error) {
+	old := make([]string, len(r.metiers))
+	for i, m := range r.metiers {
+		old[i] = m.ID
+	}
+	o, puts, err := newOrder(old, put, remove)
+	if err != nil {
+		return nil, err
+	}
+	c := *r
+	c.text = text
+	n := len(o.ids)
+	c.metiers, c.byID = make([]*corpus.Metier, n), o.byID
+	c.links, c.sheets, c.vectors = make([][]Link, n), make([][]sheetWeight, n), make([]Vector, n)
+	c.similar, c.critBest = make([][]Similar, n), make([]float64, n)
+	var emb *simIndex
+	if r.emb != nil {
+		e := *r.emb
+		e.ficheDim = maps.Clone(r.emb.ficheDim)
+		e.vecs = make([][]entry, n)
+		emb = &e
+	}
+	c.emb = emb
+	var changed []int
+	for i, id := range o.ids {
+		if !o.changed[i] {
+			j := o.from[i]
+			c.metiers[i], c.links[i], c.sheets[i], c.vectors[i] = r.metiers[j], r.links[j], r.sheets[j], r.vectors[j]
+			if emb != nil {
+				emb.vecs[i] = r.emb.vecs[j]
+				c.similar[i], c.critBest[i] = r.similar[j], r.critBest[j]
+			}
+			continue
+		}
+		m := puts[id]
+		changed = append(changed, i)
+		c.metiers[i] = m
+		c.links[i], c.sheets[i] = linkOne(m, r.matcher)
+		c.vectors[i] = derive(m, c.sheets[i], c.tax, c.cm)
+		if emb != nil {
+			emb.vecs[i] = emb.embed(&c, c.vectors[i], c.sheets[i])
+		}
+	}
+	c.curatedBy = make([]bool, n)
+	for _, m := range c.metiers {
+		for _, id := range m.Similar {
+			if j, ok := c.byID[id]; ok {
+				c.curatedBy[j] = true
+			}
+		}
+	}
+	if emb == nil { // vectors only: no table to update
+		c.similar = make([][]Similar, n)
+		return &c, nil
+	}
+	emb.index(len(c.tax.Criteria))
+	acc := make([]float64, n)
+	enters := map[int]bool{}
+	for _, i := range changed {
+		row, best, err := c.similarRow(ctx, i, c.keep, acc)
+		if err != nil {
+			return nil, err
+		}
+		c.similar[i], c.critBest[i] = row, best
+		// The guides nearest to it by criteria (acc holds its row), those
+		// it names, and its text neighbours may take it among theirs.
+		for _, j := range c.top(acc, 2*c.keep) {
+			enters[j] = true
+		}
+		for _, s := range row {
+			enters[c.byID[s.ID]] = true
+		}
+		if text != nil {
+			ms, err := text.Similar(ctx, c.metiers[i], textCandidates)
+			if err != nil {
+				return nil, err
+			}
+			for _, t := range ms {
+				if j, ok := c.byID[t.ID]; ok {
+					enters[j] = true
+				}
+			}
+		}
+	}
+	for j := range o.ids {
+		if o.changed[j] {
+			continue
+		}
+		had := holds(c.similar[j], simID, o.stale)
+		if !had && !enters[j] && !c.names(j, changed) {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		row, ok, err := c.patchRow(ctx, j, o.stale, changed)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			if row, c.critBest[j], err = c.similarRow(ctx, j, c.keep, acc); err != nil {
+				return nil, err
+			}
+		}
+		c.similar[j] = row
+	}
+	return &c, nil
+}
+
+// names reports whether guide j's curated links name a changed guide.
+func (r *Recommender) names(j int, changed []int) bool {
+	for _, i := range changed {
+		if containsStr(r.metiers[j].Similar, r.metiers[i].ID) || containsStr(r.metiers[i].Similar, r.metiers[j].ID) {
+			return true
+		}
+	}
+	return false
+}
+
+// patchRow returns row j with the stale guides' entries replaced by the
+// changed guides' where they rank. It reports false when the row must be
+// computed again: a changed guide is more alike than the row's best (its
+// scale moves), or a guide left a full row.
+func (r *Recommender) patchRow(ctx context.Context, j int, stale []string, changed []int) ([]Similar, bool, error) {
+	old := r.similar[j]
+	row := make([]Similar, 0, len(old)+len(changed))
+	for _, s := range old {
+		if !holds([]Similar{s}, simID, stale) {
+			row = append(row, s)
+		}
+	}
+	w := r.weights
+	total := w.Criteria + w.Text
+	if total == 0 {
+		total = 1
+	}
+	var text []TextMatch
+	if r.text != nil && w.Text > 0 {
+		var err error
+		if text, err = r.text.Similar(ctx, r.metiers[j], textCandidates); err != nil {
+			return nil, false, fmt.Errorf("recommend: text similarity of %s: %w", r.metiers[j].ID, err)
+		}
+	}
+	// A changed guide now first among its text neighbours moves the
+	// scale of the row's text scores.
+	if len(text) > 0 && holds(text[:1], textID, stale) {
+		return nil, false, nil
+	}
+	m := r.metiers[j]
+	hasCurated := len(m.Similar) > 0 || r.curatedBy[j]
+	for _, i := range changed {
+		if i == j {
+			continue
+		}
+		d := dot(r.emb.vecs[j], r.emb.vecs[i])
+		if d > r.critBest[j] {
+			return nil, false, nil
+		}
+		crit := 0.0
+		if r.critBest[j] > 0 && d > 0 {
+			crit = d / r.critBest[j]
+		}
+		o := r.metiers[i]
+		var ts float64
+		var terms []string
+		for _, t := range text {
+			if t.ID == o.ID {
+				ts, terms = t.Score, t.Terms
+			}
+		}
+		score := (w.Criteria*crit + w.Text*ts) / total
+		cur := hasCurated && (containsStr(m.Similar, o.ID) || containsStr(o.Similar, m.ID))
+		if cur {
+			score += w.Curated
+		}
+		score = round3(score)
+		if len(row) >= r.keep && score <= row[len(row)-1].Score {
+			continue
+		}
+		x := Similar{ID: o.ID, Title: o.Title, Score: score, CriteriaScore: round3(crit), TextScore: round3(ts), Curated: cur}
+		if !r.noReasons {
+			x.Reasons = r.similarReasons(j, i, terms, cur)
+		}
+		at := sort.Search(len(row), func(p int) bool { return row[p].Score < x.Score })
+		row = append(row, Similar{})
+		copy(row[at+1:], row[at:])
+		row[at] = x
+	}
+	if len(row) > r.keep {
+		row = row[:r.keep]
+	}
+	if len(row) < len(old) && len(old) == r.keep {
+		return nil, false, nil
+	}
+	return row, true, nil
+}
