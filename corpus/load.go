@@ -18,6 +18,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
+	"time"
 )
 
 //go:embed sample/*.txt
@@ -43,7 +44,16 @@ type Corpus struct {
 	Errors []error
 	// sums are the files read, for Sums.
 	sums map[string][sha256.Size]byte
+	// modified are the modification times of the guides' files, by
+	// guide id, for Modified.
+	modified map[string]time.Time
 }
+
+// Modified returns when each guide's file was last modified, by guide
+// id (the sitemap's lastmod): a guide of a file system that keeps no
+// times (the embedded sample) has none, nor one Merge reported as a
+// duplicate.
+func (c *Corpus) Modified() map[string]time.Time { return maps.Clone(c.modified) }
 
 // Sums returns the SHA-256 of every guide file the corpus was loaded
 // from, good or malformed, by slash path inside the corpus (the files
@@ -72,7 +82,7 @@ func SumFiles(ctx context.Context, fsys fs.FS) (map[string][sha256.Size]byte, er
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("corpus: %w", err)
 		}
-		if data, err := readRegular(fsys, n); err == nil {
+		if data, _, err := readRegular(fsys, n); err == nil {
 			c.sum(n, data)
 		}
 	}
@@ -118,6 +128,12 @@ func (c *Corpus) Merge(others ...*Corpus) {
 			}
 			seen[m.ID] = m.Source
 			c.Metiers = append(c.Metiers, m)
+			if t, ok := other.modified[m.ID]; ok {
+				if c.modified == nil {
+					c.modified = map[string]time.Time{}
+				}
+				c.modified[m.ID] = t
+			}
 		}
 	}
 }
@@ -313,7 +329,7 @@ func pathCause(err error) error {
 // loadFile reads and parses one file, its errors in the result.
 func loadFile(fsys fs.FS, name string) *Corpus {
 	one := &Corpus{Files: 1}
-	data, err := readRegular(fsys, name)
+	data, mod, err := readRegular(fsys, name)
 	if err != nil {
 		one.Errors = append(one.Errors, fileErr(name, 0, err))
 		return one
@@ -321,33 +337,39 @@ func loadFile(fsys fs.FS, name string) *Corpus {
 	one.sum(name, data)
 	ms, err := parseFile(name, data)
 	one.Metiers = ms
+	if !mod.IsZero() {
+		one.modified = make(map[string]time.Time, len(ms))
+		for _, m := range ms {
+			one.modified[m.ID] = mod.UTC()
+		}
+	}
 	if err != nil {
 		one.Errors = append(one.Errors, splitJoined(err)...)
 	}
 	return one
 }
 
-// readRegular reads a file that must be a regular one: a file replaced by
-// a named pipe since the walk is refused, not read (dirFS opens it
-// without blocking).
-func readRegular(fsys fs.FS, name string) ([]byte, error) {
+// readRegular reads a file that must be a regular one, and returns its
+// modification time too: a file replaced by a named pipe since the walk
+// is refused, not read (dirFS opens it without blocking).
+func readRegular(fsys fs.FS, name string) ([]byte, time.Time, error) {
 	f, err := fsys.Open(name)
 	if err != nil {
-		return nil, pathCause(err)
+		return nil, time.Time{}, pathCause(err)
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		return nil, pathCause(err)
+		return nil, time.Time{}, pathCause(err)
 	}
 	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%w (%s)", ErrNotRegular, kind(st.Mode().Type()))
+		return nil, time.Time{}, fmt.Errorf("%w (%s)", ErrNotRegular, kind(st.Mode().Type()))
 	}
 	data, err := io.ReadAll(f)
 	if err != nil {
-		return nil, pathCause(err)
+		return nil, time.Time{}, pathCause(err)
 	}
-	return data, nil
+	return data, st.ModTime(), nil
 }
 
 // LoadDir loads the guides of a directory on disk (see Load).

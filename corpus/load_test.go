@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 )
 
 // TestBadInput checks that each kind of bad file gets an error naming the
@@ -101,6 +102,40 @@ func TestDuplicateIDs(t *testing.T) {
 	}
 	if !strings.Contains(c.Errors[0].Error(), "b.json") || !strings.Contains(c.Errors[0].Error(), "a.json") {
 		t.Errorf("got %q, want both files named", c.Errors[0])
+	}
+}
+
+// TestModified dates each guide by its file's modification time, the
+// guides of one file alike, and the first of two guides with one id by
+// its own file; the embedded sample keeps no times.
+func TestModified(t *testing.T) {
+	t1 := time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC)
+	t2 := time.Date(2026, 1, 15, 8, 30, 0, 0, time.UTC)
+	c, err := Load(fstest.MapFS{
+		"a.json":      {Data: []byte(`{"id": "infirmier", "title": "Infirmier"}`), ModTime: t1},
+		"b.jsonl":     {Data: []byte("{\"id\": \"pharmacien\", \"title\": \"Pharmacien\"}\n{\"id\": \"tim\", \"title\": \"Technicien\"}\n"), ModTime: t2},
+		"c/dup.json":  {Data: []byte(`{"id": "infirmier", "title": "Infirmier bis"}`), ModTime: t2},
+		"d/none.json": {Data: []byte(`{"id": "sans-date", "title": "Sans date"}`)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := c.Modified()
+	want := map[string]time.Time{"infirmier": t1, "pharmacien": t2, "tim": t2}
+	if len(got) != len(want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+	for id, w := range want {
+		if !got[id].Equal(w) {
+			t.Errorf("%s: modified %v, want %v", id, got[id], w)
+		}
+	}
+	sample, err := Load(Sample())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := sample.Modified(); len(m) != 0 {
+		t.Errorf("the embedded sample has times %v", m)
 	}
 }
 

@@ -186,9 +186,18 @@ func (e *Engine) first(ctx context.Context) (*Generation, error) {
 }
 
 // commit makes an on-disk generation the current one and prunes old ones.
+// Before CURRENT moves, the generation records the guides it answers 410
+// for (removed.json): those the generation it follows served or knew as
+// removed, and lacks itself.
 func (e *Engine) commit(g *Generation) error {
 	if g.Dir == "" {
 		return nil
+	}
+	if e.cur.Load() != g { // not served yet: nobody reads g.removed
+		e.carryRemoved(g)
+	}
+	if err := writeRemoved(g.Dir, g.removed); err != nil {
+		return fmt.Errorf("index: %w", err)
 	}
 	if err := writeCurrent(e.opts.IndexDir, g.Dir); err != nil {
 		return fmt.Errorf("index: switch to %s: %w", g.Dir, err)
@@ -197,6 +206,35 @@ func (e *Engine) commit(g *Generation) error {
 		e.log.Warn("prune", "error", err)
 	}
 	return nil
+}
+
+// carryRemoved records in g, not served yet, the guides the generation
+// it follows served or knew as removed and g lacks: the one being served,
+// else (the first build after a start) the current one on disk.
+func (e *Engine) carryRemoved(g *Generation) {
+	if old := e.cur.Load(); old != nil {
+		g.inherit(old)
+		return
+	}
+	prev := readCurrent(e.opts.IndexDir)
+	if prev == "" || prev == g.Dir {
+		return
+	}
+	for id := range readRemoved(prev) {
+		if g.byID[id] == nil {
+			g.setRemoved(id)
+		}
+	}
+	ids, err := readGuideIDs(prev)
+	if err != nil {
+		e.log.Warn("the guides the previous generation served are unknown: none of them is marked removed", "dir", prev, "error", err)
+		return
+	}
+	for _, id := range ids {
+		if g.byID[id] == nil {
+			g.setRemoved(id)
+		}
+	}
 }
 
 // install serves g (built, verified and warmed) to new readers and drops

@@ -88,6 +88,9 @@ type Generation struct {
 	// and this one does not (a guide deleted from the corpus): the pages
 	// answer 410 Gone for them rather than 404.
 	removed map[string]bool
+	// modified dates each guide by its file's last modification, where
+	// the corpus says (not a stale generation's stored guides).
+	modified map[string]time.Time
 	// fingerprint is the full digest Name abbreviates, and sums the
 	// digests of the files it was built from (nil when unknown: a
 	// generation reopened from disk), which a guide applied on its own
@@ -105,7 +108,7 @@ type Generation struct {
 
 // newGeneration returns a generation of c's guides, not indexed yet.
 func newGeneration(c *corpus.Corpus) *Generation {
-	g := &Generation{Corpus: c, Built: time.Now().UTC(), byID: make(map[string]*corpus.Metier, len(c.Metiers))}
+	g := &Generation{Corpus: c, Built: time.Now().UTC(), byID: make(map[string]*corpus.Metier, len(c.Metiers)), modified: c.Modified()}
 	for _, m := range c.Metiers {
 		g.byID[m.ID] = m
 	}
@@ -167,9 +170,20 @@ func (g *Generation) discard() {
 // Metier returns the guide with the given id, or nil.
 func (g *Generation) Metier(id string) *corpus.Metier { return g.byID[id] }
 
+// Modified returns when guide id last changed: its file's modification
+// time when the corpus gives one, else when the generation was built.
+func (g *Generation) Modified(id string) time.Time {
+	if t, ok := g.modified[id]; ok {
+		return t
+	}
+	return g.Built
+}
+
 // Removed reports whether id is a guide an earlier generation served and
-// this one no longer has. The engine remembers it from install to
-// install, in memory: a restart forgets it.
+// this one no longer has. The engine carries it from generation to
+// generation, and stores it with each one on disk (removed.json), so
+// that a restart keeps it; a guide back in the corpus is no longer
+// removed.
 func (g *Generation) Removed(id string) bool { return g.removed[id] }
 
 // inherit records in g the guides old served, or knew as removed, that g
@@ -279,6 +293,7 @@ func openGeneration(ctx context.Context, opts Options, dir string, m meta, c *co
 	}
 	g := newGeneration(c)
 	g.Index, g.Dir, g.Built, g.Reused, g.lock = idx, dir, m.Built, true, lock
+	g.removed = readRemoved(dir)
 	g.Name, g.fingerprint = generationName(m.Fingerprint), m.Fingerprint
 	if sums := c.Sums(); len(sums) > 0 {
 		// Reopened for the corpus as it is (not as it was built): a

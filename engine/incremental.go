@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -68,6 +69,15 @@ func (e *Engine) applyChange(ctx context.Context, ch change) (_ *Generation, err
 	fp := sums.digest(settingsDigest(e.opts))
 	g := newGeneration(c)
 	g.Name, g.fingerprint, g.sums = generationName(fp), fp, sums
+	// The other guides keep their dates; the one changed was written now.
+	g.modified = maps.Clone(base.modified)
+	if g.modified == nil {
+		g.modified = map[string]time.Time{}
+	}
+	delete(g.modified, ch.id)
+	if ch.m != nil {
+		g.modified[ch.id] = g.Built
+	}
 	var stages []any
 	mark := func(stage string) {
 		stages = append(stages, stage, time.Since(start).Round(time.Millisecond))

@@ -22,6 +22,8 @@ import (
 //	CURRENT             gen-1796165205155174369
 //	gen-…/index/        the bleve index, sealed read-only once built
 //	gen-…/guides.json.gz the guides it was built from, one JSON a line
+//	gen-…/removed.json  the ids of guides earlier generations served and
+//	                    this one lacks (410 Gone), written before CURRENT
 //	gen-…/meta.json     written last: a generation without it is partial
 //	gen-…/.lock         held (flock) by every process building or serving it
 //
@@ -38,6 +40,7 @@ type meta struct {
 const (
 	currentFile = "CURRENT"
 	metaFile    = "meta.json"
+	removedFile = "removed.json"
 	guidesFile  = "guides.json.gz"
 	indexSub    = "index"
 	genPrefix   = "gen-"
@@ -184,6 +187,74 @@ func readGuides(dir string) ([]*corpus.Metier, error) {
 		}
 		ms = append(ms, m)
 	}
+}
+
+// readGuideIDs reads the ids of the guides stored with a generation,
+// without the rest of them.
+func readGuideIDs(dir string) ([]string, error) {
+	f, err := os.Open(filepath.Join(dir, guidesFile))
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", f.Name(), err)
+	}
+	dec := json.NewDecoder(bufio.NewReader(zr))
+	var ids []string
+	for {
+		var m struct {
+			ID string `json:"id"`
+		}
+		if err := dec.Decode(&m); errors.Is(err, io.EOF) {
+			return ids, nil
+		} else if err != nil {
+			return nil, fmt.Errorf("%s: %w", f.Name(), err)
+		}
+		ids = append(ids, m.ID)
+	}
+}
+
+// removedList is removed.json: the ids of the guides a generation
+// answers 410 Gone for, so that a restart keeps saying so.
+type removedList struct {
+	Removed []string `json:"removed"`
+}
+
+// writeRemoved writes removed.json into dir, flushed to disk.
+func writeRemoved(dir string, removed map[string]bool) error {
+	l := removedList{Removed: make([]string, 0, len(removed))}
+	for id := range removed {
+		l.Removed = append(l.Removed, id)
+	}
+	sort.Strings(l.Removed)
+	b, err := json.Marshal(l)
+	if err != nil {
+		return err
+	}
+	return writeFileSync(filepath.Join(dir, removedFile), func(w io.Writer) error {
+		_, err := w.Write(b)
+		return err
+	})
+}
+
+// readRemoved reads removed.json of dir; a generation without one (or
+// with a damaged one: the 410s are a courtesy, not data) knows none.
+func readRemoved(dir string) map[string]bool {
+	b, err := os.ReadFile(filepath.Join(dir, removedFile))
+	if err != nil {
+		return nil
+	}
+	var l removedList
+	if json.Unmarshal(b, &l) != nil || len(l.Removed) == 0 {
+		return nil
+	}
+	out := make(map[string]bool, len(l.Removed))
+	for _, id := range l.Removed {
+		out[id] = true
+	}
+	return out
 }
 
 // generations lists the generation directories of root, newest first
