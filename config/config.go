@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"net"
+	"net/url"
 	"os"
 	"sort"
 	"strconv"
@@ -60,6 +61,13 @@ type Config struct {
 	CriteriaFile string `json:"criteria_file"`
 	// SynonymsFile overrides the embedded synonym list (YAML).
 	SynonymsFile string `json:"synonyms_file"`
+
+	// PublicURL is the site's root as readers reach it
+	// ("https://metiers.example.be"): the pages' canonical links, Open
+	// Graph addresses, JSON-LD and the sitemap are written from it. Empty,
+	// pages link relatively and the sitemap names the address the server
+	// listens on, never the Host a request claims.
+	PublicURL string `json:"public_url"`
 }
 
 // Log configures structured logging.
@@ -187,6 +195,7 @@ func defaults() map[string]any {
 		"referential":                "",
 		"criteria_file":              "",
 		"synonyms_file":              "",
+		"public_url":                 "",
 	}
 }
 
@@ -204,6 +213,7 @@ func flagKeys() map[string]string {
 		"strict":       "strict",
 		"watch":        "corpus_watch",
 		"referential":  "referential",
+		"public-url":   "public_url",
 	}
 }
 
@@ -354,6 +364,7 @@ func decode(v *viper.Viper) (Config, error) {
 		Referential:  d.str("referential"),
 		CriteriaFile: d.str("criteria_file"),
 		SynonymsFile: d.str("synonyms_file"),
+		PublicURL:    d.str("public_url"),
 	}
 	return c, errors.Join(d.errs...)
 }
@@ -458,12 +469,42 @@ func (c Config) Validate() error {
 	if c.Ranking.Criteria+c.Ranking.Text == 0 {
 		bad("ranking", "ranking.criteria and ranking.text cannot both be 0")
 	}
+	if c.PublicURL != "" {
+		if err := checkPublicURL(c.PublicURL); err != nil {
+			bad("public_url", "%v", err)
+		}
+	}
 	for _, o := range c.CORSOrigins {
 		if o != "*" && !strings.HasPrefix(o, "http://") && !strings.HasPrefix(o, "https://") {
 			bad("cors_origins", "%q is not an origin such as https://example.org", o)
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// checkPublicURL accepts the root of a site: an absolute http or https
+// URL with a host, and no path (the pages are served from /), query,
+// fragment or user name.
+func checkPublicURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil {
+		return fmt.Errorf("%q is not a URL: %w", s, err)
+	}
+	switch {
+	case u.Scheme != "http" && u.Scheme != "https":
+		return fmt.Errorf("%q: want an absolute http:// or https:// URL such as https://metiers.example.be", s)
+	case u.Host == "" || u.Hostname() == "":
+		return fmt.Errorf("%q: no host", s)
+	case u.User != nil:
+		return fmt.Errorf("%q: a public address carries no user name or password", s)
+	case u.RawQuery != "" || u.ForceQuery:
+		return fmt.Errorf("%q: a public address has no query (?…)", s)
+	case u.Fragment != "" || strings.Contains(s, "#"):
+		return fmt.Errorf("%q: a public address has no fragment (#…)", s)
+	case u.Path != "" && u.Path != "/":
+		return fmt.Errorf("%q: the pages are served from the root: want %s://%s without the path %s", s, u.Scheme, u.Host, u.Path)
+	}
+	return nil
 }
 
 func checkAddr(addr string) error {

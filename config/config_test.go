@@ -214,3 +214,51 @@ func TestExampleFile(t *testing.T) {
 		t.Errorf("the example file does not state the defaults:\n got  %+v\n want %+v", c, d)
 	}
 }
+
+// TestPublicURL reads public_url from the file, METIERS_PUBLIC_URL and
+// --public-url, and keeps the forms of a site's root.
+func TestPublicURL(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "m.yaml")
+	if err := os.WriteFile(file, []byte("public_url: https://file.example\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	withFlag := func(args ...string) *pflag.FlagSet {
+		fs := flags(t)
+		fs.String("public-url", "", "")
+		if err := fs.Parse(args); err != nil {
+			t.Fatal(err)
+		}
+		return fs
+	}
+	for _, tt := range []struct {
+		name string
+		env  map[string]string
+		fs   *pflag.FlagSet
+		want string
+	}{
+		{"file", nil, withFlag("--config", file), "https://file.example"},
+		{"env beats file", map[string]string{"METIERS_PUBLIC_URL": "http://env.example:8080/"}, withFlag("--config", file), "http://env.example:8080/"},
+		{"flag beats env", map[string]string{"METIERS_PUBLIC_URL": "http://env.example"}, withFlag("--config", file, "--public-url", "https://flag.example"), "https://flag.example"},
+		{"an IP and a port", map[string]string{"METIERS_PUBLIC_URL": "http://192.0.2.7:8080"}, withFlag(), "http://192.0.2.7:8080"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			env(t, tt.env)
+			t.Chdir(t.TempDir())
+			c, err := Load(tt.fs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.PublicURL != tt.want {
+				t.Errorf("got public_url %q, want %q", c.PublicURL, tt.want)
+			}
+		})
+	}
+	for _, bad := range []string{"//metiers.example", "ftp://metiers.example", "https://", "https://u:p@metiers.example", "https://metiers.example#top", "https://metiers.example?", "javascript:alert(1)"} {
+		t.Run("bad "+bad, func(t *testing.T) {
+			env(t, map[string]string{"METIERS_PUBLIC_URL": bad})
+			t.Chdir(t.TempDir())
+			_, err := Load(flags(t))
+			checkNamed(t, err, "public_url")
+		})
+	}
+}

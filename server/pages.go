@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -89,13 +90,16 @@ type pageData struct {
 	// ETag asks for a validator: a page that only changes with the
 	// corpus (a guide) is answered 304 when the reader has it already.
 	ETag bool
-	// Site is the site's address, for absolute links.
-	Site string
+	// OGURL is the page's absolute address for Open Graph, empty when
+	// the public address is not configured.
+	OGURL string
 }
 
 // render writes a page, or the part of it the request asks for.
 func (s *Server) render(c *gin.Context, code int, pd *pageData) {
-	pd.Site = s.site(c)
+	if strings.HasPrefix(pd.Canonical, "http://") || strings.HasPrefix(pd.Canonical, "https://") {
+		pd.OGURL = pd.Canonical
+	}
 	name := "layout"
 	if p := c.GetHeader(partialHeader); p != "" && slices.Contains(pd.Partials, p) {
 		name = p
@@ -139,17 +143,48 @@ func etagMatches(header, etag string) bool {
 	return false
 }
 
-// site is the address pages use for canonical and Open Graph links: the
-// configured public address, or the one the request came to.
-func (s *Server) site(c *gin.Context) string {
+// The pages' own addresses (canonical links, Open Graph, JSON-LD, the
+// sitemap) never come from the request's Host header, which a client
+// chooses: a page cached under one address would carry the address
+// another client made up. With Options.PublicURL they are written from
+// it; without, a page links relatively (a crawler resolves the canonical
+// link against the address it fetched, which is right behind any proxy)
+// and leaves out what must be absolute (og:url, the search action), and
+// the sitemap and robots.txt, which must be absolute, name the address
+// the server listens on.
+
+// link is the address of a page of the site, absolute when the public
+// address is known, else relative to the site's root.
+func (s *Server) link(path string) string {
 	if s.opts.PublicURL != "" {
-		return strings.TrimSuffix(s.opts.PublicURL, "/")
+		return strings.TrimSuffix(s.opts.PublicURL, "/") + path
 	}
-	scheme := "http"
-	if c.Request.TLS != nil || c.GetHeader("X-Forwarded-Proto") == "https" {
-		scheme = "https"
+	return path
+}
+
+// absolute is the absolute address of a page of the site: from the
+// public address, else from the address the server listens on.
+func (s *Server) absolute(path string) string {
+	if s.opts.PublicURL != "" {
+		return strings.TrimSuffix(s.opts.PublicURL, "/") + path
 	}
-	return scheme + "://" + c.Request.Host
+	return s.listenURL() + path
+}
+
+// listenURL is the server's own address, without the final slash: the
+// one Run listens on, else the one Options.Addr names (a server mounted
+// through Handler), else loopback.
+func (s *Server) listenURL() string {
+	if u, ok := s.listening.Load().(string); ok && u != "" {
+		return strings.TrimSuffix(u, "/")
+	}
+	if host, port, err := net.SplitHostPort(s.opts.Addr); err == nil && port != "" && port != "0" {
+		if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+			host = "127.0.0.1"
+		}
+		return "http://" + net.JoinHostPort(host, port)
+	}
+	return "http://127.0.0.1"
 }
 
 // pageGeneration is generation for the pages: its failure is a page.

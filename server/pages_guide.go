@@ -118,8 +118,7 @@ func (s *Server) guidePage(c *gin.Context) {
 }
 
 func (s *Server) guidePageData(c *gin.Context, v *guideView) *pageData {
-	site := s.site(c)
-	canonical := site + "/metiers/" + url.PathEscape(v.ID)
+	canonical := s.link("/metiers/" + url.PathEscape(v.ID))
 	title := v.Title
 	if v.Feminine != "" {
 		title += ", " + v.Feminine
@@ -216,7 +215,7 @@ func (s *Server) criterionPage(c *gin.Context) {
 			v.Others = append(v.Others, o)
 		}
 	}
-	canonical := s.site(c) + base
+	canonical := s.link(base)
 	if page > 1 {
 		canonical += "?page=" + strconv.Itoa(page)
 	}
@@ -230,7 +229,7 @@ func (s *Server) criterionPage(c *gin.Context) {
 	}
 	s.render(c, http.StatusOK, &pageData{
 		Page: "criterion", Title: title, Description: truncate(desc+" "+v.CountText+".", 158),
-		Canonical: canonical, JSONLD: itemList(s.site(c), cr.Label, v.Items, from), Data: v, ETag: true,
+		Canonical: canonical, JSONLD: itemList(s.link, cr.Label, v.Items, from), Data: v, ETag: true,
 	})
 }
 

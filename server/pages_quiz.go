@@ -172,7 +172,7 @@ func (s *Server) quizPage(c *gin.Context) {
 			v.Back += "?" + encodeAnswers(answers[:len(answers)-1])
 		}
 	}
-	pd := &pageData{Page: "quiz", Nav: "quiz", Data: v, Partials: []string{"quiz"}, Canonical: s.site(c) + "/quiz"}
+	pd := &pageData{Page: "quiz", Nav: "quiz", Data: v, Partials: []string{"quiz"}, Canonical: s.link("/quiz")}
 	if v.Question != nil {
 		v.Mode = "step"
 		v.Number = len(answers) + 1
@@ -239,5 +239,5 @@ func (s *Server) quizResults(c *gin.Context) {
 	if len(answers) > 0 {
 		v.Back += "?" + encodeAnswers(answers)
 	}
-	s.render(c, http.StatusOK, &pageData{Page: "quiz", Nav: "quiz", Title: "Vos métiers compatibles", Robots: "noindex", Data: v, Partials: []string{"quiz"}, Canonical: s.site(c) + "/quiz"})
+	s.render(c, http.StatusOK, &pageData{Page: "quiz", Nav: "quiz", Title: "Vos métiers compatibles", Robots: "noindex", Data: v, Partials: []string{"quiz"}, Canonical: s.link("/quiz")})
 }

@@ -276,16 +276,16 @@ func (s *Server) searchPage(c *gin.Context) {
 	req, filters := searchRequest(c.Request.URL.Query(), resultsPageSize)
 	v := &searchView{Query: req.Query, Guides: len(g.Corpus.Metiers)}
 	pd := &pageData{Page: "search", Nav: "search", Query: req.Query, Data: v, Partials: []string{"found"}}
-	site := s.site(c)
 	code := http.StatusOK
 	if req.Query == "" {
 		pd.Title = "Trouver son métier : fiches métiers, métiers similaires et quiz"
 		pd.Description = fmt.Sprintf("Cherchez parmi %s, découvrez les métiers similaires et faites le quiz d’orientation pour trouver les métiers qui vous ressemblent.", plural(len(g.Corpus.Metiers), "fiche métier", "fiches métiers"))
-		pd.Canonical = site + "/"
-		pd.JSONLD = map[string]any{
-			"@context": "https://schema.org", "@type": "WebSite", "name": siteName, "url": site + "/",
-			"potentialAction": map[string]any{"@type": "SearchAction", "target": site + "/?q={search_term_string}", "query-input": "required name=search_term_string"},
+		pd.Canonical = s.link("/")
+		site := map[string]any{"@context": "https://schema.org", "@type": "WebSite", "name": siteName, "url": s.link("/")}
+		if s.opts.PublicURL != "" { // a search action's target must be absolute
+			site["potentialAction"] = map[string]any{"@type": "SearchAction", "target": s.link("/?q={search_term_string}"), "query-input": "required name=search_term_string"}
 		}
+		pd.JSONLD = site
 		v.Popular = popular(g, popularShown)
 		for _, cr := range g.Recommender.Criteria() {
 			if cr.Metiers > 0 {
@@ -297,7 +297,7 @@ func (s *Server) searchPage(c *gin.Context) {
 	}
 	pd.Title = "« " + req.Query + " » : recherche de métiers"
 	pd.Robots = "noindex, follow"
-	pd.Canonical = site + searchHref(req.Query, nil, 1)
+	pd.Canonical = s.link(searchHref(req.Query, nil, 1))
 	res, err := g.Searcher.Search(c.Request.Context(), req)
 	if err != nil {
 		if !errors.Is(err, search.ErrBadQuery) {

@@ -4,6 +4,7 @@ import (
 	"encoding/xml"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -67,12 +68,20 @@ func occupation(v *guideView, canonical string) map[string]any {
 	return o
 }
 
-// romeCodes are the ROME codes of a guide: its own id for a ROME sheet.
+// romeCodes are the ROME codes a guide's source gives: its own id for a
+// ROME sheet, the codes it links to for the others (ONISEP's). Codes the
+// engine only suggests are not the source's word, and are left out.
 func romeCodes(v *guideView) []string {
+	var out []string
 	if v.M.Source == "rome" && v.M.SourceID != "" {
-		return []string{v.M.SourceID}
+		out = append(out, v.M.SourceID)
 	}
-	return nil
+	for _, c := range v.M.RomeCodes {
+		if !slices.Contains(out, c) {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // location is where a guide's figures apply: its employment areas, or the
@@ -92,11 +101,12 @@ func location(v *guideView) []map[string]any {
 	return []map[string]any{{"@type": "Country", "name": country}}
 }
 
-// itemList describes a page of guides as a schema.org ItemList.
-func itemList(site, name string, items []recommend.ByCriterionItem, from int) map[string]any {
+// itemList describes a page of guides as a schema.org ItemList; link
+// writes each guide's address.
+func itemList(link func(string) string, name string, items []recommend.ByCriterionItem, from int) map[string]any {
 	var list []map[string]any
 	for i, it := range items {
-		list = append(list, map[string]any{"@type": "ListItem", "position": from + i + 1, "url": site + "/metiers/" + url.PathEscape(it.ID), "name": it.Title})
+		list = append(list, map[string]any{"@type": "ListItem", "position": from + i + 1, "url": link("/metiers/" + url.PathEscape(it.ID)), "name": it.Title})
 	}
 	return map[string]any{"@context": "https://schema.org", "@type": "ItemList", "name": name, "itemListElement": list}
 }
@@ -108,23 +118,41 @@ type sitemapURL struct {
 }
 
 // sitemap lists the home page, the quiz, every guide and every criterion
-// that has guides, each last modified when its generation was built (the
-// corpus changed then; an unchanged corpus reopens the same generation).
+// that has guides. A guide is last modified when its file was (or when
+// its generation was built, where the corpus gives no time); a criterion
+// page when the latest of its guides was; the home page and the quiz,
+// which list guides and criteria, when the generation was built (an
+// unchanged corpus reopens the same generation, and keeps its date).
 func (s *Server) sitemap(c *gin.Context) {
 	g, ok := s.pageGeneration(c)
 	if !ok {
 		return
 	}
-	site := s.site(c)
-	mod := g.Built.UTC().Format(time.RFC3339)
-	urls := []sitemapURL{{Loc: site + "/", LastMod: mod}, {Loc: site + "/quiz", LastMod: mod}}
+	stamp := func(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+	built := stamp(g.Built)
+	urls := []sitemapURL{{Loc: s.absolute("/"), LastMod: built}, {Loc: s.absolute("/quiz"), LastMod: built}}
 	for _, m := range g.Corpus.Metiers {
-		urls = append(urls, sitemapURL{Loc: site + "/metiers/" + url.PathEscape(m.ID), LastMod: mod})
+		urls = append(urls, sitemapURL{Loc: s.absolute("/metiers/" + url.PathEscape(m.ID)), LastMod: stamp(g.Modified(m.ID))})
 	}
 	for _, cr := range g.Recommender.Criteria() {
-		if cr.Metiers > 0 {
-			urls = append(urls, sitemapURL{Loc: site + "/criteres/" + url.PathEscape(cr.ID), LastMod: mod})
+		if cr.Metiers == 0 {
+			continue
 		}
+		_, items, err := g.Recommender.ByCriterion(cr.ID, 0)
+		if err != nil {
+			s.failPage(c, err)
+			return
+		}
+		var last time.Time
+		for _, it := range items {
+			if t := g.Modified(it.ID); t.After(last) {
+				last = t
+			}
+		}
+		if last.IsZero() {
+			last = g.Built
+		}
+		urls = append(urls, sitemapURL{Loc: s.absolute("/criteres/" + url.PathEscape(cr.ID)), LastMod: stamp(last)})
 	}
 	out, err := xml.MarshalIndent(struct {
 		XMLName xml.Name     `xml:"urlset"`
@@ -143,5 +171,5 @@ func (s *Server) sitemap(c *gin.Context) {
 // the pages of a reader's answers, and points them at the sitemap.
 func (s *Server) robots(c *gin.Context) {
 	c.Header("Cache-Control", "public, max-age=3600")
-	c.String(http.StatusOK, "User-agent: *\nDisallow: /api/\nDisallow: /admin/\nDisallow: /quiz/resultats\nDisallow: /metiers/*/compatibilite\n\nSitemap: %s/sitemap.xml\n", s.site(c))
+	c.String(http.StatusOK, "User-agent: *\nDisallow: /api/\nDisallow: /admin/\nDisallow: /quiz/resultats\nDisallow: /metiers/*/compatibilite\n\nSitemap: %s\n", s.absolute("/sitemap.xml"))
 }

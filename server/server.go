@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -38,9 +39,10 @@ type Options struct {
 	Logger *slog.Logger
 	// Insights counts what readers search for; nil counts in memory.
 	Insights *insights.Recorder
-	// PublicURL is the site's address as readers reach it
-	// ("https://metiers.example.be"), for canonical links and the
-	// sitemap; empty uses the address each request came to.
+	// PublicURL is the site's root as readers reach it
+	// ("https://metiers.example.be"), for canonical links, Open Graph,
+	// JSON-LD and the sitemap; empty, pages link relatively and the
+	// sitemap names the address Run listens on (never a request's Host).
 	PublicURL string
 }
 
@@ -53,6 +55,8 @@ type Server struct {
 	metrics  *metrics
 	pages    *pages
 	handler  http.Handler
+	// listening is the base URL Run listens on, once it does.
+	listening atomic.Value
 }
 
 // New builds the routes over e.
@@ -113,6 +117,7 @@ func (s *Server) Run(ctx context.Context, ready func(url string)) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	s.listening.Store(baseURL(ln.Addr()))
 	if ready != nil {
 		ready(baseURL(ln.Addr()))
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -57,15 +58,14 @@ func (s *Server) widgetData(c *gin.Context) {
 		URL    string `json:"url"`
 		Reason string `json:"reason,omitempty"`
 	}
-	site := s.site(c)
 	out := struct {
 		ID      string `json:"id"`
 		Title   string `json:"title"`
 		URL     string `json:"url"`
 		Similar []item `json:"similar"`
-	}{ID: id, Title: display(m.Title), URL: site + "/metiers/" + id, Similar: []item{}}
+	}{ID: id, Title: display(m.Title), URL: s.absolute("/metiers/" + url.PathEscape(id)), Similar: []item{}}
 	for _, x := range sim {
-		it := item{ID: x.ID, Title: display(x.Title), URL: site + "/metiers/" + x.ID}
+		it := item{ID: x.ID, Title: display(x.Title), URL: s.absolute("/metiers/" + url.PathEscape(x.ID))}
 		if len(x.Reasons) > 0 {
 			it.Reason = x.Reasons[0]
 		}

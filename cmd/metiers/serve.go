@@ -55,7 +55,11 @@ func newServeCommand() *cobra.Command {
 				Addr: c.Addr, AdminToken: c.AdminToken, CORSOrigins: c.CORSOrigins,
 				RequestTimeout: c.HTTP.RequestTimeout, MaxBodyBytes: c.HTTP.MaxBodyBytes,
 				ShutdownTimeout: c.HTTP.ShutdownTimeout, MaxConnections: c.HTTP.MaxConnections, Logger: log, Insights: rec,
+				PublicURL: c.PublicURL,
 			})
+			if c.PublicURL == "" {
+				log.Info("public_url is not set: pages link relatively, the sitemap names the address the server listens on (set public_url, --public-url, to the site's address as readers reach it)")
+			}
 			// Listen first: a busy port fails at once, before any build,
 			// and /readyz answers 503 with the build's progress until the
 			// first generation serves.
@@ -117,6 +121,7 @@ func newServeCommand() *cobra.Command {
 		},
 	}
 	cmd.Flags().String("addr", config.DefaultAddr, "HOST:PORT to listen on (env METIERS_ADDR)")
+	cmd.Flags().String("public-url", "", "the site's root as readers reach it, e.g. https://metiers.example.be, for canonical links and the sitemap (config public_url, env METIERS_PUBLIC_URL; default: relative links, the sitemap names the listen address)")
 	cmd.Flags().BoolVar(&rebuild, "rebuild", false, "rebuild the index even if the one on disk matches the corpus")
 	cmd.Flags().Duration("watch", 0, "follow the corpus directory: apply changes once no file has changed for DURATION (config corpus_watch; 0: do not watch)")
 	return cmd

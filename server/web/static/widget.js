@@ -60,7 +60,9 @@
         var li = document.createElement("li");
         li.className = "metiers-widget__item";
         var a = text("a", "metiers-widget__link", s.title);
-        a.href = s.url || origin + "/metiers/" + encodeURIComponent(s.id);
+        // From the script's own origin, the one the reader's browser
+        // reached (s.url is the server's idea of its address).
+        a.href = origin + "/metiers/" + encodeURIComponent(s.id);
         // Tell the server a similar guide was opened (the editors'
         // insights); sent as text/plain, so no CORS preflight.
         a.addEventListener("click", function () {
