@@ -320,6 +320,23 @@ func (a *Analyzer) Terms(text string) []string {
 	return out
 }
 
+// Token is one analysed term of a text with the bytes of the text it
+// comes from, [Start, End): what a highlight marks.
+type Token struct {
+	Term       string
+	Start, End int
+}
+
+// Tokens returns the analysed terms of text with their places, in order.
+func (a *Analyzer) Tokens(text string) []Token {
+	ts := a.a.Analyze([]byte(text))
+	out := make([]Token, 0, len(ts))
+	for _, t := range ts {
+		out = append(out, Token{Term: string(t.Term), Start: t.Start, End: t.End})
+	}
+	return out
+}
+
 // SplitWords cuts a text into words the way the tokenizer would see them,
 // keeping elisions (« l'INAMI »), middle dots (« technicien·ne ») and
 // inner hyphens, so that each word can be analysed on its own.

@@ -153,3 +153,30 @@ func TestPairsAnalyzer(t *testing.T) {
 		}
 	}
 }
+
+// TestTokens checks that each token's place is the word's bytes in the
+// text as written: accents, elisions and capitals included.
+func TestTokens(t *testing.T) {
+	a, err := NewPlainAnalyzer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		in   string
+		want []Token
+	}{
+		{"Médecin", []Token{{"medecin", 0, 8}}},
+		{"l’INAMI et l'hôpital", []Token{{"inami", 0, 9}, {"et", 10, 12}, {"hopital", 13, 23}}},
+		{"  Technicien·ne\nÉcole", []Token{{"technicien·ne", 2, 16}, {"ecole", 17, 23}}},
+	} {
+		got := a.Tokens(tt.in)
+		if !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("Tokens(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+		for _, tok := range got {
+			if tok.Start < 0 || tok.End > len(tt.in) || tok.Start >= tok.End {
+				t.Errorf("Tokens(%q): %v outside the text", tt.in, tok)
+			}
+		}
+	}
+}

@@ -253,38 +253,45 @@ func facetValues(m *corpus.Metier, areas, criteria []string) []string {
 // TextParts returns the parts of a guide's whole text, in the order the
 // text field holds them: titles, tagline, missions, qualities, then the
 // body. Pairs of words side by side are taken part by part.
-func TextParts(m *corpus.Metier) []string {
-	parts := []string{m.Title, m.TitleFeminine, m.Tagline}
+func TextParts(m *corpus.Metier) []string { return AppendTextParts(nil, m) }
+
+// AppendTextParts appends the parts of a guide's whole text to dst, as
+// TextParts returns them.
+func AppendTextParts(dst []string, m *corpus.Metier) []string {
+	parts := append(dst, m.Title, m.TitleFeminine, m.Tagline)
 	parts = append(parts, m.AltTitles...)
 	parts = append(parts, m.Acronyms...)
 	parts = append(parts, m.Missions...)
 	parts = append(parts, m.Qualities...)
-	body := []string{m.Hook, m.Introduction, m.Studies, m.Conditions, m.Salary.Benefits}
-	body = append(body, m.Tools...)
-	body = append(body, m.TrainingSteps...)
-	body = append(body, m.Workplaces...)
-	body = append(body, m.Pros...)
-	body = append(body, m.Cons...)
-	body = append(body, m.Tips...)
-	body = append(body, m.SelfAssessment...)
-	body = append(body, m.Schools...)
-	body = append(body, m.Interests...)
+	// The body: its parts that are not blank.
+	add := func(ss ...string) {
+		for _, s := range ss {
+			if strings.TrimSpace(s) != "" {
+				parts = append(parts, s)
+			}
+		}
+	}
+	add(m.Hook, m.Introduction, m.Studies, m.Conditions, m.Salary.Benefits)
+	add(m.Tools...)
+	add(m.TrainingSteps...)
+	add(m.Workplaces...)
+	add(m.Pros...)
+	add(m.Cons...)
+	add(m.Tips...)
+	add(m.SelfAssessment...)
+	add(m.Schools...)
+	add(m.Interests...)
 	for _, s := range m.Day {
-		body = append(body, s.Text)
+		add(s.Text)
 	}
 	for _, f := range m.Facts {
-		body = append(body, f.Title+" : "+f.Text)
+		add(f.Title + " : " + f.Text)
 	}
 	if m.Testimony != nil {
-		body = append(body, m.Testimony.Quote)
+		add(m.Testimony.Quote)
 	}
 	for _, qa := range m.FAQ {
-		body = append(body, qa.Question, qa.Answer)
-	}
-	for _, s := range body {
-		if strings.TrimSpace(s) != "" {
-			parts = append(parts, s)
-		}
+		add(qa.Question, qa.Answer)
 	}
 	return parts
 }
