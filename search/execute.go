@@ -14,15 +14,12 @@ import (
 // or more, every guide satisfying most of its informative words (the
 // relaxed match, which holds the strict one); plus the guides one of
 // whose names the query wholly contains. Filters then apply. The ranking
-// stages read what was recorded here of each candidate.
+// stages read what was recorded here of each candidate: the slots it
+// holds, its BM25 weights over its whole text and over its description.
 
 // minStrictHits is the number of strict matches under which a query of
 // two words or more is relaxed to most of its words.
 const minStrictHits = 10
-
-// maxContainTerms bounds the query terms whose subsets are looked up as
-// names (2^10 lookups at most).
-const maxContainTerms = 10
 
 // candidate is one guide found, with what each slot found in it.
 type candidate struct {
@@ -36,66 +33,126 @@ type candidate struct {
 	text float64
 	// described is its BM25 weight over its tagline and missions.
 	described float64
-	// named is set when the query wholly contains one of its names.
-	named bool
-	// names are the slots each of its names holds (rankContext.nameMasks).
-	names []uint32
+	// named is set when the query wholly contains one of its names,
+	// inName when a name of it holds a word of the query.
+	named, inName bool
+	// nm holds the name stages' values once computed (rankContext.names).
+	nm     nameValues
+	nmDone bool
 	// stages are the values of the ranking's stages, then score their
-	// weighted sum.
-	stages []float64
+	// weighted sum; bound is the sum of the stages computed for every
+	// candidate (the others are computed for the best only).
+	stages [maxStages]float64
 	score  float64
+	bound  float64
 }
 
-// scratch holds the per-guide arrays of one request, reused.
+// scratch holds the arrays of one request, by guide ordinal and by term,
+// reused from request to request (each is back to zero after use).
 type scratch struct {
-	best  []float32
-	tf    []float32
-	kind  []matchKind
+	// by ordinal
 	cand  []int32
+	tf    []float32
+	best  []float32
+	dtf   []float32
+	dbest []float64
+	kind  []matchKind
 	touch []uint32
+	// by term: the slots a term satisfies and flags (termHeld,
+	// termHighlight), with the terms set
+	terms   []uint32
+	touched []uint32
+	// by facet value
+	facets []uint32
+	// the candidates
+	cands []candidate
 }
+
+// Flags of scratch.terms above the slots' bits (at most maxSlots).
+const (
+	// termExact: the term is a slot's own term or a correction of it.
+	termExact = 1 << 29
+	// termHeld: the term satisfies a slot otherwise than as a word begun
+	// (its own term, a correction, a synonym form's term).
+	termHeld = 1 << 30
+	// termHighlight: the term is marked in the page's highlights.
+	termHighlight = 1 << 31
+)
 
 var scratchPool = sync.Pool{New: func() any { return &scratch{} }}
 
-func getScratch(n int) *scratch {
+// getScratch returns a scratch for a lexicon's sizes.
+func getScratch(l *lexicon) *scratch {
 	sc := scratchPool.Get().(*scratch)
-	if len(sc.best) < n {
-		sc.best = make([]float32, n)
-		sc.tf = make([]float32, n)
-		sc.kind = make([]matchKind, n)
+	if n := len(l.guides); len(sc.cand) < n {
+		n += n / 8
 		sc.cand = make([]int32, n)
 		for i := range sc.cand {
 			sc.cand[i] = -1
 		}
+		sc.tf = make([]float32, n)
+		sc.best = make([]float32, n)
+		sc.dtf = make([]float32, n)
+		sc.dbest = make([]float64, n)
+		sc.kind = make([]matchKind, n)
+	}
+	if n := len(l.terms); len(sc.terms) < n {
+		sc.terms = make([]uint32, n+n/8)
+	}
+	if n := len(l.facetNames); len(sc.facets) < n {
+		sc.facets = make([]uint32, n+n/8)
 	}
 	return sc
+}
+
+// release clears what a request left in a scratch and pools it.
+func (sc *scratch) release() {
+	for _, c := range sc.cands {
+		sc.cand[c.ord] = -1
+	}
+	for _, t := range sc.touched {
+		sc.terms[t] = 0
+	}
+	clear(sc.cands)
+	sc.cands = sc.cands[:0]
+	sc.touched = sc.touched[:0]
+	scratchPool.Put(sc)
+}
+
+// markTerm sets bits of a term in the request's term table.
+func (sc *scratch) markTerm(t uint32, bits uint32) {
+	if t == noTerm || int(t) >= len(sc.terms) {
+		return
+	}
+	if sc.terms[t] == 0 {
+		sc.touched = append(sc.touched, t)
+	}
+	sc.terms[t] |= bits
 }
 
 // gather fills r.cands and r.relaxed.
 func (s *Searcher) gather(r *request) {
 	l := s.lex
-	n := len(l.guides)
-	sc := getScratch(n)
-	defer scratchPool.Put(sc)
-	var all []*candidate
+	sc := r.sc
 	at := func(ord uint32) *candidate {
 		if i := sc.cand[ord]; i >= 0 {
-			return all[i]
+			return &sc.cands[i]
 		}
-		c := &candidate{ord: ord, g: l.guides[ord]}
-		sc.cand[ord] = int32(len(all))
-		all = append(all, c)
-		return c
+		sc.cand[ord] = int32(len(sc.cands))
+		sc.cands = append(sc.cands, candidate{ord: ord, g: l.guides[ord]})
+		return &sc.cands[len(sc.cands)-1]
 	}
+	avg := l.avgLength()
 	// The guides a synonym form stands for, with its occurrences (its
-	// rarest term's).
+	// rarest term's), in the whole text and in the description.
 	bySlot := make([][]posting, len(r.slots))
+	dBySlot := make([][]posting, len(r.slots))
 	for _, gr := range r.groups {
 		for _, form := range gr.forms {
-			for _, h := range s.holdingAll(form) {
-				for i := gr.from; i < gr.to; i++ {
-					bySlot[i] = append(bySlot[i], h)
-				}
+			hs, ds := holdingAll(l.post, l, form), holdingAll(l.dpost, l, form)
+			for i := gr.from; i < gr.to; i++ {
+				bySlot[i] = append(bySlot[i], hs...)
+				dBySlot[i] = append(dBySlot[i], ds...)
 			}
 		}
 	}
@@ -124,15 +181,16 @@ func (s *Searcher) gather(r *request) {
 				mark(p.ord, a.kind)
 				sc.tf[p.ord] = max(sc.tf[p.ord], float32(p.tf))
 			}
+			for _, p := range l.dpost[a.term] {
+				sc.dtf[p.ord] = max(sc.dtf[p.ord], float32(p.tf))
+			}
 		}
 		for _, h := range bySlot[i] {
 			mark(h.ord, kindSynonym)
 			sc.tf[h.ord] += synonymWeight * float32(h.tf)
 		}
-		for _, ord := range sc.touch {
-			if sc.tf[ord] > 0 {
-				sc.best[ord] = float32(l.bm25(sl.idf, sc.tf[ord], l.guides[ord].length))
-			}
+		for _, h := range dBySlot[i] {
+			sc.dtf[h.ord] += synonymWeight * float32(h.tf)
 		}
 		// A word begun stands for the words it begins, the best of
 		// them.
@@ -143,23 +201,36 @@ func (s *Searcher) gather(r *request) {
 			idf := l.idf(a.term)
 			for _, p := range l.post[a.term] {
 				mark(p.ord, kindPrefix)
-				sc.best[p.ord] = max(sc.best[p.ord], float32(a.weight*l.bm25(idf, float32(p.tf), l.guides[p.ord].length)))
+				sc.best[p.ord] = max(sc.best[p.ord], float32(a.weight*bm25(idf, float32(p.tf), lengthNorm(l.guides[p.ord].length, avg))))
+			}
+			for _, p := range l.dpost[a.term] {
+				sc.dbest[p.ord] = max(sc.dbest[p.ord], a.weight*bm25(idf, float32(p.tf), lengthNorm(l.guides[p.ord].describedLen, describedAvg)))
 			}
 		}
 		for _, ord := range sc.touch {
+			g := l.guides[ord]
 			c := at(ord)
 			c.matched |= bit
 			if sc.kind[ord] == kindExact || sc.kind[ord] == kindTypo {
 				c.exact |= bit
 			}
-			c.text += float64(sc.best[ord])
-			sc.best[ord], sc.tf[ord], sc.kind[ord] = 0, 0, kindNone
+			best := float64(sc.best[ord])
+			if sc.tf[ord] > 0 {
+				best = max(best, float64(float32(bm25(sl.idf, sc.tf[ord], lengthNorm(g.length, avg)))))
+			}
+			c.text += best
+			dbest := sc.dbest[ord]
+			if sc.dtf[ord] > 0 {
+				dbest = max(dbest, bm25(sl.idf, sc.dtf[ord], lengthNorm(g.describedLen, describedAvg)))
+			}
+			c.described += dbest
+			sc.best[ord], sc.tf[ord], sc.dbest[ord], sc.dtf[ord], sc.kind[ord] = 0, 0, 0, 0, kindNone
 		}
 	}
 	full := r.required
 	strict := 0
-	for _, c := range all {
-		if c.matched == full {
+	for i := range sc.cands {
+		if sc.cands[i].matched == full {
 			strict++
 		}
 	}
@@ -190,44 +261,43 @@ func (s *Searcher) gather(r *request) {
 		}
 	}
 	// Guides named by the query: one of their names is wholly in it.
-	for _, ord := range s.named(r) {
-		if l.guides[ord] != nil {
-			at(ord).named = true
+	s.named(r, func(ord uint32) { at(ord).named = true })
+	out := sc.cands[:0]
+	for i := range sc.cands {
+		c := &sc.cands[i]
+		if (keep(c) || c.named) && (r.Filters.empty() || r.Filters.keep(c.g)) {
+			out = append(out, *c)
+		} else {
+			sc.cand[c.ord] = -1
 		}
 	}
-	for _, c := range all {
-		sc.cand[c.ord] = -1
+	// The candidates kept, moved to the front: their places change.
+	for i := range out {
+		sc.cand[out[i].ord] = int32(i)
 	}
-	out := all[:0]
-	for _, c := range all {
-		if keep(c) || c.named {
-			out = append(out, c)
-		}
-	}
-	if !r.Filters.empty() {
-		out = slices.DeleteFunc(out, func(c *candidate) bool { return !r.Filters.keep(c.g) })
-	}
+	clear(sc.cands[len(out):])
+	sc.cands = out
 	r.cands = out
 }
 
-// holdingAll returns the guides holding every term, each with the
-// occurrences of the rarest term it holds (an estimate of the form's).
-func (s *Searcher) holdingAll(terms []uint32) []posting {
-	l := s.lex
+// holdingAll returns the guides whose list (post or dpost) holds every
+// term, each with the occurrences of the rarest term it holds (an
+// estimate of the form's).
+func holdingAll(lists [][]posting, l *lexicon, terms []uint32) []posting {
 	if len(terms) == 0 {
 		return nil
 	}
 	for _, t := range terms {
-		if l.df(t) == 0 {
+		if t == noTerm || int(t) >= len(lists) || len(lists[t]) == 0 {
 			return nil
 		}
 	}
 	// Rarest first: the others are looked up in it.
 	ts := slices.Clone(terms)
-	sort.Slice(ts, func(i, j int) bool { return l.df(ts[i]) < l.df(ts[j]) })
-	out := slices.Clone(l.post[ts[0]])
+	sort.Slice(ts, func(i, j int) bool { return len(lists[ts[i]]) < len(lists[ts[j]]) })
+	out := slices.Clone(lists[ts[0]])
 	for _, t := range ts[1:] {
-		post := l.post[t]
+		post := lists[t]
 		kept := out[:0]
 		for _, w := range out {
 			i, ok := slices.BinarySearchFunc(post, w.ord, func(p posting, o uint32) int { return cmp.Compare(p.ord, o) })
@@ -241,35 +311,33 @@ func (s *Searcher) holdingAll(terms []uint32) []posting {
 	return out
 }
 
-// named returns the guides one of whose names the query's words wholly
-// contain (their own terms or corrections).
-func (s *Searcher) named(r *request) []uint32 {
-	var terms []uint32
+// named calls f with the guides one of whose names the query's words
+// wholly contain (their own terms or corrections), once or more each.
+func (s *Searcher) named(r *request, f func(ord uint32)) {
+	l, sc := s.lex, r.sc
 	for _, sl := range r.slots {
 		for _, a := range sl.alts {
-			if a.kind == kindExact || a.kind == kindTypo {
-				terms = append(terms, a.term)
+			if a.kind != kindExact && a.kind != kindTypo {
+				continue
+			}
+			for _, ref := range l.termNames[a.term] {
+				if l.guides[ref.ord] == nil {
+					continue
+				}
+				n := &l.guides[ref.ord].names[ref.name]
+				all := true
+				for _, t := range n.terms {
+					if sc.terms[t]&termExact == 0 {
+						all = false
+						break
+					}
+				}
+				if all {
+					f(ref.ord)
+				}
 			}
 		}
 	}
-	slices.Sort(terms)
-	terms = slices.Compact(terms)
-	if len(terms) > maxContainTerms {
-		terms = terms[:maxContainTerms]
-	}
-	var out []uint32
-	sub := make([]uint32, 0, len(terms))
-	for mask := 1; mask < 1<<len(terms); mask++ {
-		sub = sub[:0]
-		for i, t := range terms {
-			if mask&(1<<i) != 0 {
-				sub = append(sub, t)
-			}
-		}
-		out = append(out, s.lex.names[nameKey(sub)]...)
-	}
-	slices.Sort(out)
-	return slices.Compact(out)
 }
 
 // keep reports whether a guide passes the filters.

@@ -1,6 +1,8 @@
 package search
 
 import (
+	"cmp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -23,23 +25,28 @@ var facetLimits = map[string]int{FacetArea: 12, FacetCriteria: 20}
 
 // countFacets counts the facet terms of the candidates ("facet:value",
 // as the facets field indexes them), most frequent first, then in term
-// order, at most maxFacetTerms.
-func countFacets(cands []*candidate) []FacetValue {
-	counts := map[string]int{}
-	for _, c := range cands {
-		for _, f := range c.g.facets {
-			counts[f]++
+// order, at most maxFacetTerms: by facet value id, in the request's
+// scratch.
+func countFacets(l *lexicon, sc *scratch, cands []candidate) []FacetValue {
+	var seen []uint32
+	for i := range cands {
+		for _, f := range cands[i].g.facets {
+			if sc.facets[f] == 0 {
+				seen = append(seen, f)
+			}
+			sc.facets[f]++
 		}
 	}
-	out := make([]FacetValue, 0, len(counts))
-	for v, n := range counts {
-		out = append(out, FacetValue{Value: v, Count: n})
+	out := make([]FacetValue, len(seen))
+	for i, f := range seen {
+		out[i] = FacetValue{Value: l.facetNames[f], Count: int(sc.facets[f])}
+		sc.facets[f] = 0
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Count != out[j].Count {
-			return out[i].Count > out[j].Count
+	slices.SortFunc(out, func(a, b FacetValue) int {
+		if a.Count != b.Count {
+			return cmp.Compare(b.Count, a.Count)
 		}
-		return out[i].Value < out[j].Value
+		return strings.Compare(a.Value, b.Value)
 	})
 	if len(out) > maxFacetTerms {
 		out = out[:maxFacetTerms]

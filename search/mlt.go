@@ -37,9 +37,21 @@ type dfCache struct {
 	err  error
 }
 
-// docFreq reads the whole text's dictionary, once.
+// docFreq returns the document frequency of every term of the whole
+// text: the lexicon's, or, for a searcher without guides, the index's
+// dictionary, read once.
 func (s *Searcher) docFreq() (map[string]int, int, error) {
 	s.df.once.Do(func() {
+		if s.lex.live > 0 {
+			s.df.docs = s.lex.live
+			s.df.df = make(map[string]int, len(s.lex.terms))
+			for t, ps := range s.lex.post {
+				if len(ps) > 0 {
+					s.df.df[s.lex.terms[t]] = len(ps)
+				}
+			}
+			return
+		}
 		n, err := s.idx.DocCount()
 		if err != nil {
 			s.df.err = err

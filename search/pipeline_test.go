@@ -188,12 +188,14 @@ func TestPagesJoin(t *testing.T) {
 		if whole.Total < 8 {
 			t.Fatalf("%q: %d hits, too few to page", q, whole.Total)
 		}
-		r := &request{Request: Request{Query: q}, prefix: true}
+		r := &request{Request: Request{Query: q}, prefix: true, sc: getScratch(s.lex)}
 		s.parse(r)
+		r.markTerms()
 		s.gather(r)
 		if r.relaxed {
 			relaxed++
 		}
+		r.sc.release()
 		var joined []string
 		for page := 1; page <= 12; page++ {
 			res, err := s.Search(ctx, Request{Query: q, Page: page, Size: 4})
@@ -339,8 +341,9 @@ func TestBoundedWork(t *testing.T) {
 		if len([]rune(q)) > MaxQueryRunes {
 			q = string([]rune(q)[:MaxQueryRunes])
 		}
-		r := &request{Request: Request{Query: q}, prefix: true}
+		r := &request{Request: Request{Query: q}, prefix: true, sc: getScratch(s.lex)}
 		s.parse(r)
+		r.sc.release()
 		if len(r.slots) > maxSlots {
 			t.Errorf("%q: %d words searched, at most %d", q, len(r.slots), maxSlots)
 		}
@@ -364,9 +367,11 @@ func TestBoundedWork(t *testing.T) {
 	}
 }
 
-// TestApply adds, changes and removes guides through the update hook:
-// each is searchable, or not, at once, with the other guides unchanged.
-func TestApply(t *testing.T) {
+// TestDerive adds, changes and removes guides by deriving searchers:
+// each change is searchable, or not, in the derived searcher at once,
+// with the other guides unchanged, and the searcher derived from is
+// left as it was.
+func TestDerive(t *testing.T) {
 	t.Parallel()
 	c, idx := sampleIndex(t)
 	s, err := New(idx, Options{Synonyms: index.DefaultSynonyms(), Guides: c.Metiers, CacheSize: 16})
@@ -374,7 +379,7 @@ func TestApply(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	ids := func(q string) []string {
+	ids := func(s *Searcher, q string) []string {
 		res, err := s.Search(ctx, Request{Query: q})
 		if err != nil {
 			return nil
@@ -385,50 +390,76 @@ func TestApply(t *testing.T) {
 		}
 		return out
 	}
-	before := ids("médecin")
-	if got := ids("vétérinaire"); len(got) != 0 {
+	before := ids(s, "médecin")
+	if got := ids(s, "vétérinaire"); len(got) != 0 {
 		t.Fatalf("vétérinaire before the update: %v", got)
 	}
 	vet := &corpus.Metier{ID: "veterinaire", Title: "Vétérinaire", TitleFeminine: "Vétérinaire",
 		Tagline: "Soigne les animaux de compagnie et d'élevage.", Missions: []string{"Examiner et soigner les animaux malades."}}
-	if err := index.Put(idx, vet, nil); err != nil {
+	s1, err := s.Derive(idx, []*corpus.Metier{vet}, nil)
+	if err != nil {
 		t.Fatal(err)
 	}
-	s.Apply([]*corpus.Metier{vet}, nil)
-	if got := ids("vétérinaire"); !reflect.DeepEqual(got, []string{"veterinaire"}) {
+	if got := ids(s1, "vétérinaire"); !reflect.DeepEqual(got, []string{"veterinaire"}) {
 		t.Errorf("vétérinaire after the update: %v", got)
 	}
-	if got := ids("vété"); len(got) == 0 || got[0] != "veterinaire" {
+	if got := ids(s, "vétérinaire"); len(got) != 0 {
+		t.Errorf("the searcher derived from finds the new guide: %v", got)
+	}
+	if got := ids(s1, "vété"); len(got) == 0 || got[0] != "veterinaire" {
 		t.Errorf("typing vété: %v", got)
 	}
-	if got := ids("vetérinare"); len(got) == 0 || got[0] != "veterinaire" {
+	if got := ids(s1, "vetérinare"); len(got) == 0 || got[0] != "veterinaire" {
 		t.Errorf("a typo of a word added since: %v", got)
 	}
-	res, err := s.Search(ctx, Request{Query: "animaux malades"})
-	if err != nil || len(res.Hits) == 0 || len(res.Hits[0].Highlights) == 0 {
+	if got := ids(s, "vetérinare"); slices.Contains(got, "veterinaire") {
+		t.Errorf("the searcher derived from corrects to the new guide: %v", got)
+	}
+	res, err := s1.Search(ctx, Request{Query: "animaux malades"})
+	if err != nil || len(res.Hits) == 0 || !strings.Contains(res.Hits[0].Highlights[index.FieldMissions][0], "<mark>animaux</mark> <mark>malades</mark>") {
 		t.Errorf("no highlight of the new guide: %+v %v", res, err)
 	}
-	// A change of text.
+	// A change of text, derived from the derived searcher.
 	vet2 := *vet
 	vet2.Tagline = "Soigne les chevaux."
-	if err := index.Put(idx, &vet2, nil); err != nil {
+	s2, err := s1.Derive(idx, []*corpus.Metier{&vet2}, nil)
+	if err != nil {
 		t.Fatal(err)
 	}
-	s.Apply([]*corpus.Metier{&vet2}, nil)
-	if got := ids("chevaux"); !reflect.DeepEqual(got, []string{"veterinaire"}) {
+	if got := ids(s2, "chevaux"); !reflect.DeepEqual(got, []string{"veterinaire"}) {
 		t.Errorf("chevaux after the change: %v", got)
 	}
-	if got := ids("compagnie élevage "); slices.Contains(got, "veterinaire") {
+	if got := ids(s2, "compagnie élevage "); slices.Contains(got, "veterinaire") {
 		t.Errorf("the old text still matches: %v", got)
 	}
-	if err := index.Delete(idx, vet.ID); err != nil {
+	if got := ids(s1, "compagnie élevage "); !slices.Contains(got, "veterinaire") {
+		t.Errorf("the searcher derived from lost its text: %v", got)
+	}
+	// Two searchers derived from one share nothing they write.
+	other := &corpus.Metier{ID: "palefrenier", Title: "Palefrenier", Tagline: "Soigne les chevaux à l'écurie."}
+	s3, err := s1.Derive(idx, []*corpus.Metier{other}, nil)
+	if err != nil {
 		t.Fatal(err)
 	}
-	s.Apply(nil, []string{vet.ID})
-	if got := ids("vétérinaire"); len(got) != 0 {
+	if got := ids(s3, "chevaux"); !reflect.DeepEqual(got, []string{"palefrenier"}) {
+		t.Errorf("chevaux in a sibling: %v", got)
+	}
+	if got := ids(s2, "chevaux"); !reflect.DeepEqual(got, []string{"veterinaire"}) {
+		t.Errorf("chevaux after a sibling's change: %v", got)
+	}
+	s4, err := s2.Derive(idx, nil, []string{vet.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(s4, "vétérinaire"); len(got) != 0 {
 		t.Errorf("vétérinaire after its removal: %v", got)
 	}
-	if got := ids("médecin"); !reflect.DeepEqual(got, before) {
-		t.Errorf("médecin changed: %v, was %v", got, before)
+	if got := ids(s2, "vétérinaire"); !reflect.DeepEqual(got, []string{"veterinaire"}) {
+		t.Errorf("the searcher derived from lost the guide: %v", got)
+	}
+	for _, x := range []*Searcher{s, s1, s2, s3, s4} {
+		if got := ids(x, "médecin"); !reflect.DeepEqual(got, before) {
+			t.Errorf("médecin changed: %v, was %v", got, before)
+		}
 	}
 }

@@ -2,7 +2,6 @@ package search
 
 import (
 	"slices"
-	"unicode/utf8"
 
 	"github.com/metiers/metiers/index"
 )
@@ -128,12 +127,10 @@ func (s *Searcher) parse(r *request) bool {
 func (s *Searcher) newSlot(w string, term uint32, partial bool) slot {
 	l := s.lex
 	sl := slot{raw: w, partial: partial, exact: term}
-	seen := map[uint32]bool{}
 	addAlt := func(t uint32, weight float64, kind matchKind) {
-		if t == noTerm || l.df(t) == 0 || seen[t] {
+		if t == noTerm || l.df(t) == 0 || slices.ContainsFunc(sl.alts, func(a alt) bool { return a.term == t }) {
 			return
 		}
-		seen[t] = true
 		sl.alts = append(sl.alts, alt{t, weight, kind})
 	}
 	addAlt(term, 1, kindExact)
@@ -166,8 +163,28 @@ func (s *Searcher) newSlot(w string, term uint32, partial bool) slot {
 		}
 	}
 	sl.common = common
-	_ = utf8.RuneCountInString
 	return sl
+}
+
+// markTerms records in the request's term table the slots each term
+// satisfies, and which terms are held otherwise than as a word begun.
+func (r *request) markTerms() {
+	for i, sl := range r.slots {
+		for _, a := range sl.alts {
+			bits := uint32(1) << i
+			if a.kind == kindExact || a.kind == kindTypo {
+				bits |= termExact | termHeld
+			}
+			r.sc.markTerm(a.term, bits)
+		}
+	}
+	for _, gr := range r.groups {
+		for _, f := range gr.forms {
+			for _, t := range f {
+				r.sc.markTerm(t, termHeld)
+			}
+		}
+	}
 }
 
 // synonymGroups finds the spans of the slots that a synonym form spells,

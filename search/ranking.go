@@ -7,7 +7,6 @@ import (
 	"math"
 	"math/bits"
 	"slices"
-	"sort"
 	"strings"
 )
 
@@ -69,7 +68,7 @@ type Stage struct {
 type Ranking []Stage
 
 // stageFuncs are the stages by name.
-var stageFuncs = map[string]func(*rankContext, *candidate) float64{
+var stageFuncs = map[string]stageFunc{
 	StageTyping:      (*rankContext).typing,
 	StageWords:       (*rankContext).words,
 	StageExact:       (*rankContext).exact,
@@ -81,6 +80,19 @@ var stageFuncs = map[string]func(*rankContext, *candidate) float64{
 	StageProximity:   (*rankContext).proximity,
 	StageText:        (*rankContext).text,
 }
+
+// stageFunc is one stage: its value for one candidate, in [0, 1].
+type stageFunc func(*rankContext, *candidate) float64
+
+// maxStages is the number of stages there are (a ranking names each
+// once at most).
+const maxStages = 10
+
+// deferred are the stages computed only for the candidates that can
+// still reach the page once every other stage is known (the others are
+// computed for every candidate): the costliest, checking the query's
+// word pairs against each guide's.
+var deferred = map[string]bool{StageProximity: true}
 
 // StageNames returns the names of every stage, in the default order.
 func StageNames() []string {
@@ -156,45 +168,40 @@ type StageScore struct {
 // rankContext is what the stages read of the query, shared by every
 // candidate.
 type rankContext struct {
-	r       *request
-	lex     *lexicon
+	r   *request
+	lex *lexicon
+	sc  *scratch
+	// slotIdf is each slot's rarity, idfSum their sum.
+	slotIdf [maxSlots]float64
 	idfSum  float64
-	maxText float64
-	// maxDescribed is the best candidate's weight over its description.
-	maxDescribed float64
-	// bySlot maps each term that satisfies a slot to the slots it
-	// satisfies; held maps the terms that satisfy a slot otherwise than
-	// as a word begun, synonym forms' terms included.
-	bySlot map[uint32]uint32
-	held   map[uint32]bool
+	// full are all the slots, exactSlots those not being typed.
+	full, exactSlots uint32
+	// partial lists the slots being typed, with the places in the sorted
+	// vocabulary of the words they begin.
+	partial []partialSlot
 	// pairs are the hashes of the query's consecutive words' terms.
 	pairs [][]uint32
 }
 
+// partialSlot is a word being typed: the words of the vocabulary it
+// begins are those whose rank is in [lo, hi).
+type partialSlot struct {
+	bit      uint32
+	lo, hi   uint32
+	optional bool
+}
+
 func newRankContext(s *Searcher, r *request) *rankContext {
-	rc := &rankContext{r: r, lex: s.lex, bySlot: map[uint32]uint32{}, held: map[uint32]bool{}}
+	rc := &rankContext{r: r, lex: s.lex, sc: r.sc, full: uint32(1)<<len(r.slots) - 1}
 	for i, sl := range r.slots {
-		for _, a := range sl.alts {
-			rc.bySlot[a.term] |= 1 << i
-			if a.kind != kindPrefix {
-				rc.held[a.term] = true
-			}
-		}
-	}
-	for _, gr := range r.groups {
-		for _, f := range gr.forms {
-			for _, t := range f {
-				rc.held[t] = true
-			}
-		}
-	}
-	for _, sl := range r.slots {
+		rc.slotIdf[i] = sl.idf
 		rc.idfSum += sl.idf
-	}
-	for _, c := range r.cands {
-		rc.maxText = max(rc.maxText, c.text)
-		c.described = rc.describedWeight(c)
-		rc.maxDescribed = max(rc.maxDescribed, c.described)
+		if !sl.partial {
+			rc.exactSlots |= 1 << i
+			continue
+		}
+		lo, hi := s.lex.prefixRange(sl.raw)
+		rc.partial = append(rc.partial, partialSlot{bit: 1 << i, lo: uint32(lo), hi: uint32(hi), optional: sl.optional})
 	}
 	for i := 1; i < len(r.slots); i++ {
 		if r.slots[i].optional {
@@ -213,30 +220,116 @@ func newRankContext(s *Searcher, r *request) *rankContext {
 	return rc
 }
 
-// rank scores every candidate and sorts them, best first (ties by id,
-// so that every page reads the same order).
-func (s *Searcher) rank(r *request) {
+// rank scores the candidates and sorts them, best first (ties by id, so
+// that every page reads the same order), as far as the first k: the
+// stages computed for every candidate bound what the deferred ones can
+// add, and a candidate that cannot reach the k-th place (its bound plus
+// all the deferred stages can give is below the k-th best bound) keeps
+// its bound as its score and goes after the ranked ones, in no order.
+func (s *Searcher) rank(r *request, k int) {
 	rc := newRankContext(s, r)
-	fns := make([]func(*rankContext, *candidate) float64, len(s.ranking))
+	fns := make([]stageFunc, len(s.ranking))
+	late := make([]bool, len(s.ranking))
+	lateWeight := 0.0
 	for i, st := range s.ranking {
 		fns[i] = stageFuncs[st.Name]
+		// A stage that is 0 for every candidate of this query bounds
+		// nothing.
+		late[i] = deferred[st.Name] && !(st.Name == StageProximity && len(rc.pairs) == 0)
+		if late[i] {
+			lateWeight += st.Weight
+		}
 	}
-	for _, c := range r.cands {
-		c.stages = make([]float64, len(fns))
-		c.score = 0
+	cands := r.cands
+	rc.markNames()
+	for ci := range cands {
+		c := &cands[ci]
 		for i, f := range fns {
+			if late[i] {
+				continue
+			}
 			v := f(rc, c)
 			c.stages[i] = v
-			c.score += s.ranking[i].Weight * v
+			c.bound += s.ranking[i].Weight * v
 		}
 	}
-	sort.Slice(r.cands, func(i, j int) bool {
-		a, b := r.cands[i], r.cands[j]
-		if a.score != b.score {
-			return a.score > b.score
+	ranked := len(cands)
+	if k < len(cands) {
+		// The k-th best bound is at most the k-th best score: whoever is
+		// below it by more than the deferred stages can give is out.
+		threshold := kthLargest(cands, k) - lateWeight
+		ranked = 0
+		for ci := range cands {
+			if cands[ci].bound >= threshold-1e-9 {
+				cands[ranked], cands[ci] = cands[ci], cands[ranked]
+				ranked++
+			}
 		}
-		return a.g.m.ID < b.g.m.ID
+	}
+	for ci := range cands[:ranked] {
+		c := &cands[ci]
+		c.score = 0
+		for i, f := range fns {
+			if late[i] {
+				c.stages[i] = f(rc, c)
+			}
+			c.score += s.ranking[i].Weight * c.stages[i]
+		}
+	}
+	for ci := range cands[ranked:] {
+		cands[ranked+ci].score = cands[ranked+ci].bound
+	}
+	slices.SortFunc(cands[:ranked], func(a, b candidate) int {
+		if a.score != b.score {
+			return cmp.Compare(b.score, a.score)
+		}
+		return strings.Compare(a.g.m.ID, b.g.m.ID)
 	})
+	// The candidates moved: their places in the scratch follow.
+	for i := range cands {
+		r.sc.cand[cands[i].ord] = int32(i)
+	}
+}
+
+// kthLargest returns the k-th largest bound of the candidates (k ≥ 1,
+// fewer than there are candidates).
+func kthLargest(cands []candidate, k int) float64 {
+	// A min-heap of the k largest so far.
+	h := make([]float64, 0, k)
+	for i := range cands {
+		v := cands[i].bound
+		if len(h) < k {
+			h = append(h, v)
+			for j := len(h) - 1; j > 0; {
+				p := (j - 1) / 2
+				if h[p] <= h[j] {
+					break
+				}
+				h[p], h[j] = h[j], h[p]
+				j = p
+			}
+			continue
+		}
+		if v <= h[0] {
+			continue
+		}
+		h[0] = v
+		for j := 0; ; {
+			m, a, b := j, 2*j+1, 2*j+2
+			if a < len(h) && h[a] < h[m] {
+				m = a
+			}
+			if b < len(h) && h[b] < h[m] {
+				m = b
+			}
+			if m == j {
+				break
+			}
+			h[m], h[j] = h[j], h[m]
+			j = m
+		}
+	}
+	return h[0]
 }
 
 // explain returns a candidate's score stage by stage, summed in the
@@ -251,22 +344,34 @@ func (s *Searcher) explain(c *candidate) *Explanation {
 	return e
 }
 
-// inName reports which slots a name holds, as a bitmask: a slot's term
+// nameValues are the values of the stages read from a guide's names,
+// computed together once per candidate.
+type nameValues struct {
+	typing, name, contained, head float64
+}
+
+// slotsOf returns which slots a name holds, as a bitmask: a slot's term
 // among the name's terms, the word being typed as the start of one of
-// its words, or a synonym form of a group wholly in the name.
-func (rc *rankContext) inName(n *name) uint32 {
-	var m uint32
-	for _, t := range n.terms {
-		m |= rc.bySlot[t]
+// its words, or a synonym form of a group wholly in the name. With
+// first set, only the name's first term and first word count.
+func (rc *rankContext) slotsOf(n *name, first bool) uint32 {
+	terms, words := n.terms, n.words
+	if first {
+		terms, words = terms[:1], words[:1]
 	}
-	for i := range rc.r.slots {
-		sl := &rc.r.slots[i]
-		if m&(1<<i) != 0 || !sl.partial {
+	var m uint32
+	for _, t := range terms {
+		m |= rc.sc.terms[t]
+	}
+	m &= rc.full
+	rank := rc.lex.rank
+	for _, p := range rc.partial {
+		if m&p.bit != 0 {
 			continue
 		}
-		for _, w := range n.words {
-			if strings.HasPrefix(w, sl.raw) {
-				m |= 1 << i
+		for _, w := range words {
+			if r := rank[w.word]; r >= p.lo && r < p.hi {
+				m |= p.bit
 				break
 			}
 		}
@@ -275,7 +380,7 @@ func (rc *rankContext) inName(n *name) uint32 {
 		for _, f := range gr.forms {
 			all := true
 			for _, t := range f {
-				if !slices.Contains(n.terms, t) {
+				if !slices.Contains(terms, t) {
 					all = false
 					break
 				}
@@ -291,40 +396,108 @@ func (rc *rankContext) inName(n *name) uint32 {
 	return m
 }
 
-// nameMasks returns, once per candidate, the slots each of its names
-// holds.
-func (rc *rankContext) nameMasks(c *candidate) []uint32 {
-	if c.names == nil {
-		c.names = make([]uint32, len(c.g.names))
-		for i := range c.g.names {
-			c.names[i] = rc.inName(&c.g.names[i])
+// held returns how many of a name's terms some slot (or synonym form)
+// of the query satisfies: as the term itself, or, for the word being
+// typed, as the start of the name's word.
+func (rc *rankContext) held(n *name) int {
+	held := 0
+	rank := rc.lex.rank
+	for _, w := range n.words {
+		if w.term == noTerm {
+			continue
+		}
+		if rc.sc.terms[w.term]&termHeld != 0 {
+			held++
+			continue
+		}
+		for _, p := range rc.partial {
+			if r := rank[w.word]; !p.optional && r >= p.lo && r < p.hi {
+				held++
+				break
+			}
 		}
 	}
-	return c.names
+	return held
 }
 
-func (rc *rankContext) full() uint32 { return uint32(1)<<len(rc.r.slots) - 1 }
-
-func (rc *rankContext) typing(c *candidate) float64 {
-	full := rc.full()
-	best := 0.0
-	masks := rc.nameMasks(c)
-	for i := range c.g.names {
-		n := &c.g.names[i]
-		if masks[i] == full {
-			if !n.other {
-				return 1
+// markNames flags the candidates one of whose names holds a term of the
+// query or a word begun: the others' name stages are 0.
+func (rc *rankContext) markNames() {
+	sc, l := rc.sc, rc.lex
+	mark := func(refs []nameRef) {
+		for _, ref := range refs {
+			if i := sc.cand[ref.ord]; i >= 0 {
+				rc.r.cands[i].inName = true
 			}
-			best = otherName
 		}
 	}
-	return best
+	for _, t := range sc.touched {
+		mark(l.termNames[t])
+	}
+	for _, p := range rc.partial {
+		for _, id := range l.sorted[p.lo:p.hi] {
+			if l.words[id].title {
+				mark(l.wordNames[id])
+			}
+		}
+	}
+}
+
+// names computes, once per candidate, the stages read from its names.
+func (rc *rankContext) names(c *candidate) *nameValues {
+	v := &c.nm
+	if c.nmDone || !c.inName {
+		return v
+	}
+	c.nmDone = true
+	contained := 0
+	for i := range c.g.names {
+		n := &c.g.names[i]
+		m := rc.slotsOf(n, false)
+		held := -1
+		if m == rc.full {
+			if !n.other {
+				v.typing = 1
+			} else {
+				v.typing = max(v.typing, otherName)
+			}
+		}
+		if m != 0 {
+			q := rc.weigh(m)
+			held = rc.held(n)
+			cov := float64(held) / float64(len(n.terms))
+			if m&^rc.exactSlots != 0 && held == 0 {
+				cov = 0.5 // the word being typed begins the name's word
+			}
+			v.name = max(v.name, q*cov)
+			if m&1 != 0 && v.head < 1 {
+				if rc.slotsOf(n, true)&1 != 0 {
+					v.head = 1
+				} else {
+					v.head = 0.5
+				}
+			}
+		}
+		if held < 0 {
+			held = rc.held(n)
+		}
+		if held == len(n.terms) {
+			contained = max(contained, min(len(n.terms), 3))
+		}
+	}
+	v.contained = float64(contained) / 3
+	return v
 }
 
 // otherName is the typing stage's value for a guide whose other names
 // alone (not its title) hold what is typed: below the titles that do,
 // above every guide whose names do not.
 const otherName = 0.9
+
+func (rc *rankContext) typing(c *candidate) float64    { return rc.names(c).typing }
+func (rc *rankContext) name(c *candidate) float64      { return rc.names(c).name }
+func (rc *rankContext) contained(c *candidate) float64 { return rc.names(c).contained }
+func (rc *rankContext) head(c *candidate) float64      { return rc.names(c).head }
 
 // required is the number of slots a guide must hold.
 func (rc *rankContext) required() float64 { return float64(bits.OnesCount32(rc.r.required)) }
@@ -343,160 +516,15 @@ func (rc *rankContext) weigh(m uint32) float64 {
 		return float64(bits.OnesCount32(m&rc.r.required)) / rc.required()
 	}
 	var w float64
-	for i, sl := range rc.r.slots {
-		if m&(1<<i) != 0 {
-			w += sl.idf
-		}
+	for m != 0 {
+		i := bits.TrailingZeros32(m)
+		w += rc.slotIdf[i]
+		m &^= 1 << i
 	}
 	return w / rc.idfSum
 }
 
-func (rc *rankContext) name(c *candidate) float64 {
-	best := 0.0
-	masks := rc.nameMasks(c)
-	for i := range c.g.names {
-		n := &c.g.names[i]
-		m := masks[i]
-		if m == 0 {
-			continue
-		}
-		q := rc.weigh(m)
-		// The share of the name's terms that the query holds.
-		held := 0
-		for _, t := range n.terms {
-			if rc.holds(t) {
-				held++
-			}
-		}
-		cov := float64(held) / float64(len(n.terms))
-		if m&^rc.exactSlots() != 0 && held == 0 {
-			cov = 0.5 // the word being typed begins the name's word
-		}
-		best = max(best, q*cov)
-	}
-	return best
-}
-
-func (rc *rankContext) contained(c *candidate) float64 {
-	best := 0
-	for i := range c.g.names {
-		n := &c.g.names[i]
-		all := true
-		for _, t := range n.terms {
-			if !rc.holds(t) {
-				all = false
-				break
-			}
-		}
-		if all {
-			best = max(best, min(len(n.terms), 3))
-		}
-	}
-	return float64(best) / 3
-}
-
-// holds reports whether some slot (or synonym form) of the query is
-// satisfied by the term.
-func (rc *rankContext) holds(t uint32) bool {
-	if rc.held[t] {
-		return true
-	}
-	for _, sl := range rc.r.slots {
-		if sl.partial && !sl.optional && strings.HasPrefix(rc.lex.terms[t], sl.raw) {
-			return true
-		}
-	}
-	return false
-}
-
-// exactSlots are the slots that are not being typed.
-func (rc *rankContext) exactSlots() uint32 {
-	var m uint32
-	for i, sl := range rc.r.slots {
-		if !sl.partial {
-			m |= 1 << i
-		}
-	}
-	return m
-}
-
-func (rc *rankContext) head(c *candidate) float64 {
-	best := 0.0
-	masks := rc.nameMasks(c)
-	for i := range c.g.names {
-		n := &c.g.names[i]
-		if masks[i]&1 == 0 {
-			continue
-		}
-		first := &name{words: n.words[:1], terms: n.terms[:1]}
-		if rc.inName(first)&1 != 0 {
-			return 1
-		}
-		best = 0.5
-	}
-	return best
-}
-
 func (rc *rankContext) coord(c *candidate) float64 { return rc.weigh(c.matched) }
-
-// describedWeight is a guide's BM25 weight of the query over its
-// tagline and missions (a description of some 60 terms), a word and its
-// synonyms counted as one, as gather counts them over the whole text.
-func (rc *rankContext) describedWeight(c *candidate) float64 {
-	g := c.g
-	if len(g.described) == 0 {
-		return 0
-	}
-	find := func(t uint32) float32 {
-		i, ok := slices.BinarySearchFunc(g.described, t, func(p posting, t uint32) int { return cmp.Compare(p.ord, t) })
-		if !ok {
-			return 0
-		}
-		return float32(g.described[i].tf)
-	}
-	bm := func(idf float64, tf float32) float64 {
-		f := float64(tf)
-		norm := 1 - bm25B + bm25B*float64(g.describedLen)/describedAvg
-		return idf * f * (bm25K1 + 1) / (f + bm25K1*norm)
-	}
-	var total float64
-	for i, sl := range rc.r.slots {
-		var tf float32
-		prefix := 0.0
-		for _, a := range sl.alts {
-			switch a.kind {
-			case kindExact, kindTypo:
-				tf = max(tf, find(a.term))
-			case kindPrefix:
-				if f := find(a.term); f > 0 {
-					prefix = max(prefix, a.weight*bm(rc.lex.idf(a.term), f))
-				}
-			}
-		}
-		for _, gr := range rc.r.groups {
-			if i < gr.from || i >= gr.to {
-				continue
-			}
-			for _, f := range gr.forms {
-				var least float32 = -1
-				for _, t := range f {
-					if n := find(t); least < 0 || n < least {
-						least = n
-					}
-				}
-				if least > 0 {
-					tf += synonymWeight * least
-				}
-			}
-		}
-		best := prefix
-		if tf > 0 {
-			best = max(best, bm(sl.idf, tf))
-		}
-		total += best
-	}
-	return total
-}
 
 // describedAvg is the length of a typical description, in terms.
 const describedAvg = 60

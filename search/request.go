@@ -135,6 +135,8 @@ type request struct {
 	// relaxed is set when the candidates are most of the words' guides,
 	// not all of them.
 	relaxed bool
-	// cands are the guides found, in no order until ranked.
-	cands []*candidate
+	// cands are the guides found, in no order until ranked (in sc).
+	cands []candidate
+	// sc holds the request's arrays.
+	sc *scratch
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -39,19 +38,16 @@ type Options struct {
 }
 
 // Searcher runs readers' queries against one generation's guides and
-// their bleve index. It is safe for concurrent use.
+// their bleve index. It is safe for concurrent use, and never changes:
+// a generation with a guide changed derives a new one (Derive).
 type Searcher struct {
 	idx      bleve.Index
 	opts     Options
 	analyzer *index.Analyzer
 	plain    *index.Analyzer
 	ranking  Ranking
-	df       dfCache
+	df       *dfCache
 	cache    *cache
-	pages    *pages
-
-	// mu guards the lexicon and synonyms against Apply.
-	mu       *sync.RWMutex
 	lex      *lexicon
 	synonyms [][][]uint32
 }
@@ -87,58 +83,41 @@ func New(idx bleve.Index, opts Options) (*Searcher, error) {
 	if err != nil {
 		return nil, fmt.Errorf("search: cache: %w", err)
 	}
-	pg, err := newPages(idx)
-	if err != nil {
-		return nil, fmt.Errorf("search: %w", err)
-	}
-	s := &Searcher{idx: idx, opts: opts, analyzer: a, plain: p, ranking: ranking, cache: c, pages: pg, mu: &sync.RWMutex{}}
+	s := &Searcher{idx: idx, opts: opts, analyzer: a, plain: p, ranking: ranking, df: &dfCache{}, cache: c}
 	s.lex = newLexicon(a, p, opts.Tags)
-	for _, m := range opts.Guides {
-		s.lex.add(m)
-	}
-	s.lex.seal()
+	s.lex.build(opts.Guides)
 	s.synonyms = newSynonyms(s.lex, opts.Synonyms)
+	// The searcher reads its own tables from now on, not the list.
+	s.opts.Guides = nil
 	return s, nil
+}
+
+// Derive returns the searcher of a generation that differs from s's by a
+// few guides: bound to idx (that generation's index, with those guides
+// already put and removed), its tables those of s with the guides of
+// put (re)indexed and the ids of remove taken out, every table the
+// change leaves alone shared with s; its response cache starts empty.
+// s is not changed and keeps serving its own generation. Options.Tags
+// tags the guides of put as they tagged the others.
+func (s *Searcher) Derive(idx bleve.Index, put []*corpus.Metier, remove []string) (*Searcher, error) {
+	c, err := newCache(s.opts.CacheSize)
+	if err != nil {
+		return nil, fmt.Errorf("search: cache: %w", err)
+	}
+	return &Searcher{idx: idx, opts: s.opts, analyzer: s.analyzer, plain: s.plain, ranking: s.ranking, df: &dfCache{}, cache: c,
+		lex: s.lex.derive(put, remove), synonyms: s.synonyms}, nil
 }
 
 // Uncached returns a searcher sharing s's tables and index without its
 // response cache or counts: for probes that are not readers' queries.
 func (s *Searcher) Uncached() *Searcher {
 	return &Searcher{idx: s.idx, opts: Options{DefaultSize: s.opts.DefaultSize, MaxSize: s.opts.MaxSize, Stats: &CacheStats{}},
-		analyzer: s.analyzer, plain: s.plain, ranking: s.ranking, pages: s.pages, lex: s.lex, synonyms: s.synonyms, mu: s.mu}
-}
-
-// Apply is the hook of one guide's update: the guides of put are
-// (re)indexed in the searcher's tables and the ids of remove taken out,
-// and the response cache is emptied. The caller updates the bleve index
-// itself (index.Put, index.Delete) before calling it, so that the page's
-// highlights read the new text.
-func (s *Searcher) Apply(put []*corpus.Metier, remove []string) {
-	s.mu.Lock()
-	for _, id := range remove {
-		if ord, ok := s.lex.byID[id]; ok {
-			s.lex.remove(ord)
-		}
-	}
-	for _, m := range put {
-		s.lex.add(m)
-	}
-	s.mu.Unlock()
-	for _, m := range put {
-		s.pages.docs.Remove(m.ID)
-	}
-	for _, id := range remove {
-		s.pages.docs.Remove(id)
-	}
-	if s.cache != nil {
-		s.cache.search.Purge()
-		s.cache.suggest.Purge()
-	}
+		analyzer: s.analyzer, plain: s.plain, ranking: s.ranking, df: s.df, lex: s.lex, synonyms: s.synonyms}
 }
 
 // Search runs a reader's query through the pipeline: parse into slots,
 // gather the candidates once, count the facets, rank them by the
-// stages, and fill the page's hits (one bleve search, for highlights).
+// stages (as far as the page), and fill the page's hits and highlights.
 func (s *Searcher) Search(ctx context.Context, req Request) (*Response, error) {
 	start := time.Now()
 	r := &request{Request: req, prefix: !strings.HasSuffix(req.Query, " ")}
@@ -153,21 +132,24 @@ func (s *Searcher) Search(ctx context.Context, req Request) (*Response, error) {
 			return copyResponse(res, float64(time.Since(start).Microseconds())/1000), nil
 		}
 	}
-	s.mu.RLock()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	r.sc = getScratch(s.lex)
+	defer r.sc.release()
 	if !s.parse(r) {
-		s.mu.RUnlock()
 		return nil, fmt.Errorf("%w: the query has only stop words", ErrBadQuery)
 	}
+	r.markTerms()
 	s.gather(r)
-	facetTerms := countFacets(r.cands)
-	s.rank(r)
+	facetTerms := countFacets(s.lex, r.sc, r.cands)
 	from := (r.Page - 1) * r.Size
-	var page []*candidate
+	s.rank(r, from+r.Size)
+	var page []candidate
 	if from < len(r.cands) {
 		page = r.cands[from:min(len(r.cands), from+r.Size)]
 	}
-	terms := s.highlightTerms(r)
-	s.mu.RUnlock()
+	r.markHighlightTerms(s.lex)
 
 	out := &Response{
 		Total:  uint64(len(r.cands)),
@@ -176,7 +158,8 @@ func (s *Searcher) Search(ctx context.Context, req Request) (*Response, error) {
 		Hits:   make([]Hit, 0, len(page)),
 		Facets: facets(facetTerms),
 	}
-	for _, c := range page {
+	for i := range page {
+		c := &page[i]
 		m := c.g.m
 		hit := Hit{ID: m.ID, Title: m.Title, TitleFeminine: m.TitleFeminine, Tagline: m.Tagline, Score: c.score}
 		if r.Explain {
@@ -184,9 +167,7 @@ func (s *Searcher) Search(ctx context.Context, req Request) (*Response, error) {
 		}
 		out.Hits = append(out.Hits, hit)
 	}
-	if err := s.highlight(ctx, out.Hits, terms); err != nil {
-		return nil, err
-	}
+	s.highlight(r, out.Hits, page)
 	out.TookMS = float64(time.Since(start).Microseconds()) / 1000
 	if cacheable && s.cache != nil {
 		s.cache.search.Add(key, out)

@@ -10,7 +10,6 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 	bindex "github.com/blevesearch/bleve_index_api"
 
-	"github.com/metiers/metiers/corpus"
 	"github.com/metiers/metiers/index"
 )
 
@@ -47,11 +46,9 @@ func (s *Searcher) Suggest(ctx context.Context, q string, size int) ([]Suggestio
 		}
 	}
 	var must []query.Query
-	s.mu.RLock()
 	for _, folded := range s.plain.Terms(q) {
 		must = append(must, s.suggestWord(folded))
 	}
-	s.mu.RUnlock()
 	if len(must) == 0 {
 		return []Suggestion{}, nil
 	}
@@ -135,19 +132,16 @@ func (s *Searcher) begins(folded string, terms []string) bool {
 // titles returns a guide's titles from the searcher's guides, or from
 // the index's stored fields for a searcher without them.
 func (s *Searcher) titles(id string) (title, feminine string, err error) {
-	s.mu.RLock()
-	ord, ok := s.lex.byID[id]
-	var m *corpus.Metier
-	if ok {
-		m = s.lex.guides[ord].m
-	}
-	s.mu.RUnlock()
-	if m != nil {
+	if ord, ok := s.lex.byID[id]; ok {
+		m := s.lex.guides[ord].m
 		return m.Title, m.TitleFeminine, nil
 	}
-	doc, err := s.pages.doc(id)
+	doc, err := s.idx.Document(id)
 	if err != nil {
-		return "", "", err
+		return "", "", fmt.Errorf("guide %s: %w", id, err)
+	}
+	if doc == nil {
+		return "", "", fmt.Errorf("guide %s is not in the index", id)
 	}
 	doc.VisitFields(func(f bindex.Field) {
 		switch f.Name() {

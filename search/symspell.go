@@ -74,11 +74,19 @@ func (x *deletions) add(w string, id uint32) {
 	for _, e := range edits(w, reach(utf8.RuneCountInString(w))) {
 		h := maphash.String(x.seed, e)
 		if x.sealed {
-			x.extra[h] = append(x.extra[h], id)
+			// Clipped: the lists may be shared with the index this one
+			// derives from.
+			x.extra[h] = append(slices.Clip(x.extra[h]), id)
 		} else {
 			x.base = append(x.base, deletion{h, id})
 		}
 	}
+}
+
+// derive returns an index sharing x's sealed entries, to which words
+// can be added without changing x.
+func (x *deletions) derive() *deletions {
+	return &deletions{seed: x.seed, base: x.base, sealed: x.sealed, extra: cloneMap(x.extra)}
 }
 
 // seal sorts the entries added so far: lookups read them only once
@@ -91,11 +99,9 @@ func (x *deletions) seal() {
 // candidates returns the ids of the words sharing a deletion of up to d
 // letters with w.
 func (x *deletions) candidates(w string, d int) []uint32 {
-	seen := map[uint32]bool{}
 	var out []uint32
 	keep := func(id uint32) {
-		if !seen[id] {
-			seen[id] = true
+		if !slices.Contains(out, id) {
 			out = append(out, id)
 		}
 	}
@@ -172,7 +178,7 @@ func (l *lexicon) corrections(w string) []uint32 {
 			continue
 		}
 		if dist := damerau(rw, []rune(e.text), d); dist <= d {
-			found = append(found, cand{id, dist, e.df})
+			found = append(found, cand{id, dist, int(e.df)})
 		}
 	}
 	if len(found) == 0 {
