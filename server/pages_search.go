@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/gin-gonic/gin"
 
@@ -151,13 +152,29 @@ func cloneValues(q url.Values) url.Values {
 	return out
 }
 
-// criterionLabels maps criterion ids to their French labels.
-func criterionLabels(r *recommend.Recommender) map[string]string {
+// criterionLabels maps criterion ids to their French labels: built once
+// per recommender (a generation's), since a search page and a search
+// answer need them each time.
+func (s *Server) criterionLabels(r *recommend.Recommender) map[string]string {
+	if c := s.labels.last.Load(); c != nil && c.r == r {
+		return c.labels
+	}
 	out := map[string]string{}
-	for _, c := range r.Criteria() {
+	for _, c := range r.Taxonomy().Criteria {
 		out[c.ID] = c.Label
 	}
+	s.labels.last.Store(&recommenderLabels{r: r, labels: out})
 	return out
+}
+
+// labelCache holds the criterion labels of one recommender.
+type labelCache struct {
+	last atomic.Pointer[recommenderLabels]
+}
+
+type recommenderLabels struct {
+	r      *recommend.Recommender
+	labels map[string]string
 }
 
 // searchRequest reads a search from a page's address: q, page and the
@@ -316,7 +333,7 @@ func (s *Server) searchPage(c *gin.Context) {
 
 // fillResults fills a search view from a response.
 func (s *Server) fillResults(v *searchView, g *engine.Generation, res *search.Response, req search.Request, filters url.Values) {
-	labels := criterionLabels(g.Recommender)
+	labels := s.criterionLabels(g.Recommender)
 	q := cloneValues(filters)
 	v.Filters = facetGroups(res, labels, q, func(next url.Values) string { return searchHref(req.Query, next, 1) })
 	for _, k := range filterKeys {

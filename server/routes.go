@@ -305,7 +305,7 @@ func (s *Server) search(c *gin.Context) {
 	c.JSON(http.StatusOK, struct {
 		*search.Response
 		Filters []facetGroup `json:"filters"`
-	}{res, facetGroups(res, criterionLabels(g.Recommender), filters, func(url.Values) string { return "" })})
+	}{res, facetGroups(res, s.criterionLabels(g.Recommender), filters, func(url.Values) string { return "" })})
 }
 
 func (s *Server) suggest(c *gin.Context) {

@@ -57,6 +57,8 @@ type Server struct {
 	handler  http.Handler
 	// listening is the base URL Run listens on, once it does.
 	listening atomic.Value
+	// labels are the criterion labels of the generation served last.
+	labels labelCache
 }
 
 // New builds the routes over e.
