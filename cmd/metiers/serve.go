@@ -29,6 +29,7 @@ func newServeCommand() *cobra.Command {
 			}
 			stderr := cmd.ErrOrStderr()
 			log := newLogger(c, stderr)
+			serveDebug(log)
 			opts, err := engineOptions(c, log, rebuild)
 			if err != nil {
 				return err
