@@ -85,6 +85,14 @@ type Report struct {
 	Cache       int     `json:"cache_size"`
 	Queries     int     `json:"distinct_queries"`
 	HitRate     float64 `json:"cache_hit_rate"`
+	// ServerCPUms is the server process's CPU time (user and system,
+	// every thread) over the measured window divided by its requests:
+	// what a request costs whatever the machine's other load.
+	ServerCPUms float64 `json:"server_cpu_ms_per_request,omitempty"`
+	// ClientCPUms is the same for the load generator itself, pinned to
+	// one CPU: near 1 ms / (requests per second per client CPU), the
+	// client, not the server, bounds the throughput.
+	ClientCPUms float64 `json:"client_cpu_ms_per_request,omitempty"`
 	// PostgreSQL is the pgbench run of the same queries (-pg), Ratio
 	// metiers' throughput over PostgreSQL's.
 	PostgreSQL *pgpeer.BenchResult `json:"postgresql,omitempty"`
@@ -206,6 +214,8 @@ func run(bin, corpus string, duration time.Duration, workers int, every time.Dur
 	rep.Queries = len(queries)
 	quizBody := `{"answers":{"q_contact_humain":5,"q_riasec_s":4,"q_teletravail":1,"q_etudes":2,"q_riasec_i":5},"size":10}`
 
+	cpu0, cpuErr := processCPU(cmd.Process.Pid)
+	self0, selfErr := processCPU(os.Getpid())
 	ctx, cancel := context.WithTimeout(context.Background(), duration)
 	defer cancel()
 	var (
@@ -302,6 +312,12 @@ func run(bin, corpus string, duration time.Duration, workers int, every time.Dur
 		}
 	}
 	wg.Wait()
+	if cpu1, err := processCPU(cmd.Process.Pid); err == nil && cpuErr == nil && requests.Load() > 0 {
+		rep.ServerCPUms = float64((cpu1 - cpu0).Microseconds()) / 1000 / float64(requests.Load())
+	}
+	if self1, err := processCPU(os.Getpid()); err == nil && selfErr == nil && requests.Load() > 0 {
+		rep.ClientCPUms = float64((self1 - self0).Microseconds()) / 1000 / float64(requests.Load())
+	}
 
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
@@ -326,6 +342,9 @@ func run(bin, corpus string, duration time.Duration, workers int, every time.Dur
 	fmt.Printf("requests %d  throughput %.0f req/s  p50 %.2f ms  p99 %.2f ms\n", rep.Requests, rep.RPS, rep.P50ms, rep.P99ms)
 	fmt.Printf("p99 by kind (ms): search %.2f  suggest %.2f  similar %.2f  quiz %.2f\n",
 		rep.ByKindP99ms["search"], rep.ByKindP99ms["suggest"], rep.ByKindP99ms["similar"], rep.ByKindP99ms["quiz"])
+	if rep.ServerCPUms > 0 {
+		fmt.Printf("CPU per request (user + system, all threads): server %.2f ms, load generator %.2f ms\n", rep.ServerCPUms, rep.ClientCPUms)
+	}
 	fmt.Printf("reindexes %d  non-2xx %d  connection errors %d  probe drops %d  cache hit rate %.0f %%\n", rep.Reindexes, rep.Non2xx, rep.ConnErrors, rep.ProbeDrops, 100*rep.HitRate)
 	if opts.pg {
 		pg, err := pgBench(corpus, queries, workers, int(duration.Seconds()), cpu)
@@ -448,6 +467,35 @@ func fold(s string) string {
 
 // pin binds every thread of this process (and so the threads it will
 // start) to one CPU, and tells the Go scheduler it has one.
+// processCPU returns the CPU time (user and system) a process has used,
+// from /proc/<pid>/stat (Linux).
+func processCPU(pid int) (time.Duration, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	// The fields after the command name (which may hold spaces, in
+	// parentheses): state is the 3rd field, utime and stime the 14th
+	// and 15th.
+	i := strings.LastIndexByte(string(b), ')')
+	if i < 0 {
+		return 0, errors.New("processCPU: unexpected /proc stat")
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0, errors.New("processCPU: unexpected /proc stat")
+	}
+	var utime, stime int64
+	if _, err := fmt.Sscan(f[11], &utime); err != nil {
+		return 0, err
+	}
+	if _, err := fmt.Sscan(f[12], &stime); err != nil {
+		return 0, err
+	}
+	// Clock ticks: USER_HZ is 100 on every Linux Go supports.
+	return time.Duration(utime+stime) * (time.Second / 100), nil
+}
+
 func pin(cpu int) error {
 	var set unix.CPUSet
 	set.Set(cpu)
