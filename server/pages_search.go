@@ -67,10 +67,13 @@ var (
 
 // facetGroups turns a response's facets into the filters a reader can
 // apply, against the filters of the address (q); href builds the address
-// of a page with other filters.
+// of a page with other filters; nil leaves Href empty (the API has none).
 func facetGroups(res *search.Response, labels map[string]string, q url.Values, href func(url.Values) string) []facetGroup {
 	option := func(label string, count int, key, value string, single bool) facetOption {
 		o := facetOption{Label: label, Count: count, Key: key, Value: value, Selected: slices.Contains(q[key], value)}
+		if href == nil {
+			return o
+		}
 		next := cloneValues(q)
 		next.Del("page")
 		switch {

@@ -564,7 +564,7 @@ func TestRemovedGuideIsGone(t *testing.T) {
 
 // sharedData finds ../shared/data from a checkout or a worktree beside
 // it, or "" when absent.
-func sharedData(t *testing.T, name string) string {
+func sharedData(t testing.TB, name string) string {
 	for _, d := range []string{filepath.Join("..", "..", "shared", "data", name), filepath.Join("..", "..", "..", "shared", "data", name)} {
 		if _, err := os.Stat(d); err == nil {
 			return d

@@ -302,10 +302,16 @@ func (s *Server) search(c *gin.Context) {
 			filters[k] = vs
 		}
 	}
-	c.JSON(http.StatusOK, struct {
-		*search.Response
-		Filters []facetGroup `json:"filters"`
-	}{res, facetGroups(res, s.criterionLabels(g.Recommender), filters, func(url.Values) string { return "" })})
+	body := searchBody{res, facetGroups(res, s.criterionLabels(g.Recommender), filters, nil)}
+	buf := jsonBufs.Get().(*[]byte)
+	defer jsonBufs.Put(buf)
+	out, ok := appendSearchBody((*buf)[:0], body)
+	if !ok {
+		c.JSON(http.StatusOK, body)
+		return
+	}
+	*buf = out
+	c.Data(http.StatusOK, "application/json; charset=utf-8", out)
 }
 
 func (s *Server) suggest(c *gin.Context) {
