@@ -207,6 +207,22 @@ func (s *Searcher) gather(r *request) {
 				sc.dbest[p.ord] = max(sc.dbest[p.ord], a.weight*bm25(idf, float32(p.tf), lengthNorm(l.guides[p.ord].describedLen, describedAvg)))
 			}
 		}
+		if sl.partial {
+			// The guides one of whose names has a word it begins, whether
+			// or not that word is among the words it stands for in the
+			// text (« moniteur d'e » for *moniteur d'escalade*).
+			lo, hi := l.prefixRange(sl.raw)
+			for _, id := range l.sorted[lo:hi] {
+				if !l.words[id].title {
+					continue
+				}
+				for _, ref := range l.wordNames[id] {
+					if l.guides[ref.ord] != nil {
+						mark(ref.ord, kindPrefix)
+					}
+				}
+			}
+		}
 		for _, ord := range sc.touch {
 			g := l.guides[ord]
 			c := at(ord)

@@ -93,16 +93,32 @@ func (s *Searcher) parse(r *request) bool {
 			stop = true
 		}
 		if stop {
+			if len(r.seq) < maxSeq && (!last || !r.prefix || len(r.slots) > 0) {
+				id, ok := l.wordID[w]
+				if !ok {
+					id = noTerm
+				}
+				if last && r.prefix && len(r.slots) < maxSlots {
+					r.seq = append(r.seq, queryWord{slot: len(r.slots), word: id})
+				} else {
+					r.seq = append(r.seq, queryWord{slot: -1, word: id})
+				}
+			}
 			if last && r.prefix && len(r.slots) > 0 && len(r.slots) < maxSlots {
 				// « agent d »: the start of « de » or of « d'intérieur »,
 				// a word no guide is found by, but that the names being
 				// typed hold.
 				r.slots = append(r.slots, slot{raw: w, partial: true, exact: noTerm, optional: true})
+			} else if id, ok := l.wordID[w]; ok && len(r.stops) < maxSlots {
+				r.stops = append(r.stops, id)
 			}
 			continue
 		}
 		if len(r.slots) == maxSlots {
 			break
+		}
+		if len(r.seq) < maxSeq {
+			r.seq = append(r.seq, queryWord{slot: len(r.slots)})
 		}
 		r.slots = append(r.slots, s.newSlot(w, term, r.prefix && last))
 	}
@@ -110,6 +126,7 @@ func (s *Searcher) parse(r *request) bool {
 		// The first word typed so far is a stop word (« te », « de »):
 		// it is as much the start of « technicien » or « dentiste ».
 		r.slots = append(r.slots, s.newSlot(words[0], noTerm, true))
+		r.seq = []queryWord{{slot: 0}}
 	}
 	if len(r.slots) == 0 {
 		return false

@@ -23,8 +23,9 @@ import (
 const (
 	// StageTyping is 1 when the guide's title (or its feminine) holds
 	// every word of the query, the word being typed as the start of one
-	// of its words; 0.9 when only another of its names (an other name,
-	// an acronym) does.
+	// of its other words; 0.9 when only another of its names (an other
+	// name, an acronym) does; 0.8 when a name holds them only through a
+	// synonym.
 	StageTyping = "typing"
 	// StageWords is the share of the query's words the guide holds.
 	StageWords = "words"
@@ -39,9 +40,10 @@ const (
 	// holds, the largest number of their words, up to 3, over 3: a job
 	// title that contains a guide's whole title names that guide.
 	StageContained = "contained"
-	// StageHead is 1 when the query's first word (the head noun of a
-	// French job title) is the first word of one of the guide's names,
-	// 0.5 when it is elsewhere in one.
+	// StageHead is the share of the query's words (stop words
+	// included) that one of the guide's names begins with, in order:
+	// the query's first word is the head noun of a French job title, and
+	// a reader types a name from its start.
 	StageHead = "head"
 	// StageCoord is the share of the query's words, weighed by rarity,
 	// the guide's whole text holds.
@@ -350,27 +352,52 @@ type nameValues struct {
 	typing, name, contained, head float64
 }
 
-// slotsOf returns which slots a name holds, as a bitmask: a slot's term
-// among the name's terms, the word being typed as the start of one of
-// its words, or a synonym form of a group wholly in the name. With
-// first set, only the name's first term and first word count.
-func (rc *rankContext) slotsOf(n *name, first bool) uint32 {
+// slotsOf returns which slots a name holds, as a bitmask, and which of
+// them only through a synonym form: a slot's term among the name's terms,
+// the word being typed as the start of one of its words, or a synonym
+// form of a group wholly in the name. Each word of the name serves once:
+// the words typed whole (stop words included) take the first words of
+// the name they match, and the word being typed must begin another one,
+// so that « technicien t » is not held by *technicien paysagiste* (its
+// « technicien » begins with « t ») nor « ingénieur en én » by
+// *ingénieur en métrologie*.
+func (rc *rankContext) slotsOf(n *name) (m, synonym uint32) {
 	terms, words := n.terms, n.words
-	if first {
-		terms, words = terms[:1], words[:1]
-	}
-	var m uint32
-	for _, t := range terms {
-		m |= rc.sc.terms[t]
-	}
-	m &= rc.full
-	rank := rc.lex.rank
-	for _, p := range rc.partial {
-		if m&p.bit != 0 {
+	// used marks the words taken by a word typed whole (names of more
+	// than 64 words share the last bit, which only loosens the rule).
+	var used uint64
+	stops := rc.r.stops
+	var stopUsed uint32
+	for i, w := range words {
+		bit := uint64(1) << min(i, 63)
+		if w.term == noTerm {
+			for j, s := range stops {
+				if s == w.word && stopUsed&(1<<j) == 0 {
+					stopUsed |= 1 << j
+					used |= bit
+					break
+				}
+			}
 			continue
 		}
-		for _, w := range words {
+		if whole := rc.sc.terms[w.term] & rc.exactSlots; whole != 0 {
+			m |= whole
+			used |= bit
+		}
+	}
+	rank := rc.lex.rank
+	for _, p := range rc.partial {
+		for i, w := range words {
+			if used&(uint64(1)<<min(i, 63)) != 0 {
+				continue
+			}
 			if r := rank[w.word]; r >= p.lo && r < p.hi {
+				m |= p.bit
+				break
+			}
+			// The word typed whole so far, held by another form of it
+			// (« infirmière » typed, « infirmier » in the name).
+			if w.term != noTerm && rc.sc.terms[w.term]&(p.bit|termExact) == p.bit|termExact {
 				m |= p.bit
 				break
 			}
@@ -387,13 +414,58 @@ func (rc *rankContext) slotsOf(n *name, first bool) uint32 {
 			}
 			if all {
 				for i := gr.from; i < gr.to; i++ {
-					m |= 1 << i
+					if m&(1<<i) == 0 {
+						synonym |= 1 << i
+					}
 				}
+				m |= synonym
 				break
 			}
 		}
 	}
-	return m
+	return m & rc.full, synonym & rc.full
+}
+
+// begins returns the share of the query's words, stop words included,
+// that a name begins with, in their order: 1 when the name starts with
+// the whole query (« technicien de la c » for *technicien de la
+// circulation ferroviaire*), 0 when its first word is not the query's.
+func (rc *rankContext) begins(n *name) float64 {
+	seq := rc.r.seq
+	if len(seq) == 0 {
+		return 0
+	}
+	run := 0
+	for j, q := range seq {
+		if j >= len(n.words) || !rc.sameWord(q, n.words[j]) {
+			break
+		}
+		run++
+	}
+	return float64(run) / float64(len(seq))
+}
+
+// sameWord reports whether a word of a name is the query's word: the
+// same stop word, a term of the slot's word, or for the word being
+// typed a word it begins.
+func (rc *rankContext) sameWord(q queryWord, w nameWord) bool {
+	if q.slot < 0 {
+		return q.word == w.word
+	}
+	bit := uint32(1) << q.slot
+	if rc.exactSlots&bit != 0 {
+		return w.term != noTerm && rc.sc.terms[w.term]&bit != 0
+	}
+	for _, p := range rc.partial {
+		if p.bit != bit {
+			continue
+		}
+		if r := rc.lex.rank[w.word]; r >= p.lo && r < p.hi {
+			return true
+		}
+		return w.term != noTerm && rc.sc.terms[w.term]&(bit|termExact) == bit|termExact
+	}
+	return false
 }
 
 // held returns how many of a name's terms some slot (or synonym form)
@@ -453,12 +525,15 @@ func (rc *rankContext) names(c *candidate) *nameValues {
 	contained := 0
 	for i := range c.g.names {
 		n := &c.g.names[i]
-		m := rc.slotsOf(n, false)
+		m, syn := rc.slotsOf(n)
 		held := -1
 		if m == rc.full {
-			if !n.other {
+			switch {
+			case syn != 0:
+				v.typing = max(v.typing, synonymName)
+			case !n.other:
 				v.typing = 1
-			} else {
+			default:
 				v.typing = max(v.typing, otherName)
 			}
 		}
@@ -471,11 +546,7 @@ func (rc *rankContext) names(c *candidate) *nameValues {
 			}
 			v.name = max(v.name, q*cov)
 			if m&1 != 0 && v.head < 1 {
-				if rc.slotsOf(n, true)&1 != 0 {
-					v.head = 1
-				} else {
-					v.head = 0.5
-				}
+				v.head = max(v.head, rc.begins(n))
 			}
 		}
 		if held < 0 {
@@ -493,6 +564,11 @@ func (rc *rankContext) names(c *candidate) *nameValues {
 // alone (not its title) hold what is typed: below the titles that do,
 // above every guide whose names do not.
 const otherName = 0.9
+
+// synonymName is its value for a guide one of whose names holds what is
+// typed only through a synonym (« agent » typed, « conseiller » in the
+// title): below the names that hold the reader's own words.
+const synonymName = 0.8
 
 func (rc *rankContext) typing(c *candidate) float64    { return rc.names(c).typing }
 func (rc *rankContext) name(c *candidate) float64      { return rc.names(c).name }

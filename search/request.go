@@ -120,6 +120,16 @@ func (s *Searcher) validate(r *Request) error {
 	return nil
 }
 
+// queryWord is one word of the query: a slot's, or a stop word (slot
+// -1) with its word id (noTerm when no guide has it).
+type queryWord struct {
+	slot int
+	word uint32
+}
+
+// maxSeq bounds the query's words kept in order.
+const maxSeq = 32
+
 // request is one search on its way through the pipeline: the reader's
 // request, the query's slots, the candidates gathered once and what was
 // counted of them.
@@ -128,6 +138,12 @@ type request struct {
 	// prefix is set while the last word is being typed (no space after it).
 	prefix bool
 	slots  []slot
+	// stops are the stop words typed whole (word ids), which take a
+	// name's stop word before the word being typed may (slotsOf).
+	stops []uint32
+	// seq are the query's words in order (at most maxSeq), for the
+	// names that begin with them.
+	seq    []queryWord
 	groups []group
 	// required are the slots a guide must hold (all but an optional
 	// stop word being typed), as a bitmask.
