@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -156,9 +157,13 @@ func merge(ctx context.Context, idx bleve.Index, async <-chan error) error {
 			// never signals.
 			return err
 		}
-		return <-forced
+		if err := <-forced; err != nil {
+			return err
+		}
 	case err := <-forced:
-		return err
+		if err != nil {
+			return err
+		}
 	case err := <-async:
 		// A background merge failed: the merger retries it for ever,
 		// and ForceMerge waits behind it.
@@ -166,6 +171,37 @@ func merge(ctx context.Context, idx bleve.Index, async <-chan error) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+	return persisted(ctx, s, async)
+}
+
+// persisted waits until scorch's persister has written the root that a
+// merge introduced. ForceMerge returns once the merged segment is in the
+// in-memory root, and Close does not persist what is left: closing at
+// once could leave the previous snapshot, of several segments, on disk
+// (seen on a loaded machine as a sealed index of 2 or 3 segments).
+func persisted(ctx context.Context, s *scorch.Scorch, async <-chan error) error {
+	st, ok := s.Stats().(*scorch.Stats)
+	if !ok {
+		return nil
+	}
+	want := atomic.LoadUint64(&st.CurRootEpoch)
+	if atomic.LoadUint64(&st.LastPersistedEpoch) >= want {
+		return nil
+	}
+	// The persister reports its progress only through these counters
+	// (or a callback in scorch's global registry): look every few ms.
+	tick := time.NewTicker(2 * time.Millisecond)
+	defer tick.Stop()
+	for atomic.LoadUint64(&st.LastPersistedEpoch) < want {
+		select {
+		case err := <-async:
+			return err
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-tick.C:
+		}
+	}
+	return nil
 }
 
 // Open opens an index built by Build in dir, read-only: a server and
