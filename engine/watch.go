@@ -37,7 +37,12 @@ func (e *Engine) Watch(ctx context.Context, settle time.Duration) error {
 	if err != nil {
 		e.log.Info("watch: inotify unavailable, polling", "dir", dir, "reason", err)
 		mode = "poll"
-		go poll(ctx, dir, settle, changes)
+		// The first look is taken here, before the first follow below:
+		// a change made after it is seen by the next look, one made
+		// before it by that follow. Taken in the goroutine, it could
+		// come after both a guide's write and the first follow, and
+		// that change would never be seen.
+		go poll(ctx, dir, settle, stamp(dir), changes)
 	}
 	e.log.Info("watching the corpus", "dir", dir, "mode", mode, "settle", settle)
 	// The corpus may have changed since the generation was built.
@@ -198,11 +203,11 @@ func hidden(root, p string) bool {
 }
 
 // poll tells changes when the guide files' names, sizes or modification
-// times differ from the previous look, every interval.
-func poll(ctx context.Context, dir string, every time.Duration, changes chan<- struct{}) {
+// times differ from the previous look (first the stamp last), every
+// interval.
+func poll(ctx context.Context, dir string, every time.Duration, last string, changes chan<- struct{}) {
 	t := time.NewTicker(every)
 	defer t.Stop()
-	last := stamp(dir)
 	for {
 		select {
 		case <-ctx.Done():
