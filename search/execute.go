@@ -62,8 +62,10 @@ type scratch struct {
 	// termHighlight), with the terms set
 	terms   []uint32
 	touched []uint32
-	// by facet value
-	facets []uint32
+	// by facet value, and the values a request counted
+	facets     []uint32
+	seenFacets []uint32
+	facetIDs   []uint32
 	// the candidates
 	cands []candidate
 }

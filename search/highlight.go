@@ -96,13 +96,10 @@ func (s *Searcher) highlight(r *request, hits []Hit, page []candidate) {
 	}
 }
 
-// highlightScratch holds one guide's text and matches while its
-// highlights are cut, reused.
+// highlightScratch holds one guide's matches while its highlights are
+// cut, reused.
 type highlightScratch struct {
-	parts  []string
-	starts []int
-	text   []byte
-	locs   []location
+	locs []location
 }
 
 var highlightPool = sync.Pool{New: func() any { return &highlightScratch{} }}
@@ -119,31 +116,28 @@ func (hs *highlightScratch) guide(r *request, hit *Hit, g *guide) {
 		return
 	}
 	m := g.m
-	hs.parts = index.AppendTextParts(hs.parts[:0], m)
 	// The whole text, and where each part starts in it.
-	hs.text, hs.starts = hs.text[:0], hs.starts[:0]
-	for i, p := range hs.parts {
-		if i > 0 {
-			hs.text = append(hs.text, '\n')
-		}
-		hs.starts = append(hs.starts, len(hs.text))
-		hs.text = append(hs.text, p...)
-	}
-	text, locs := hs.text, hs.locs
+	text, locs := g.text, hs.locs
 	for i := range locs {
 		if locs[i].end-locs[i].start == 0xff {
 			locs[i].end = wordEnd(text, locs[i].end)
 		}
+	}
+	partEnd := func(pi int) int {
+		if pi+1 < len(g.starts) {
+			return int(g.starts[pi+1]) - 1
+		}
+		return len(text)
 	}
 	// A field's best fragment over its values (parts of the text), the
 	// first of the best.
 	best := func(field string, values ...int) {
 		var top fragment
 		for _, pi := range values {
-			if pi >= len(hs.parts) {
+			if pi >= len(g.starts) {
 				continue
 			}
-			lo, hi := hs.starts[pi], hs.starts[pi]+len(hs.parts[pi])
+			lo, hi := int(g.starts[pi]), partEnd(pi)
 			first := sort.Search(len(locs), func(i int) bool { return locs[i].start >= lo })
 			last := first
 			for last < len(locs) && locs[last].end <= hi {
@@ -179,9 +173,9 @@ func (hs *highlightScratch) guide(r *request, hit *Hit, g *guide) {
 
 // wordEnd returns where the word running at i ends: a token longer than
 // its recorded length (255 bytes) is found again in the text.
-func wordEnd(text []byte, i int) int {
+func wordEnd(text string, i int) int {
 	for i < len(text) {
-		r, n := utf8.DecodeRune(text[i:])
+		r, n := utf8.DecodeRuneInString(text[i:])
 		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
 			break
 		}
@@ -204,7 +198,7 @@ type fragment struct {
 // each match of the value text[lo:hi] (locs in order, not overlapping,
 // placed in text) and returns the first of those holding most distinct
 // terms.
-func bestFragment(text []byte, lo, hi int, locs []location) fragment {
+func bestFragment(text string, lo, hi int, locs []location) fragment {
 	orig := text[:hi]
 	best := fragment{lo: lo, hi: hi, locs: locs}
 	var all uint64
@@ -237,7 +231,7 @@ func bestFragment(text []byte, lo, hi int, locs []location) fragment {
 		// Back towards the beginning with what is left, without
 		// crossing the previous match's end.
 		for start > lo && used < fragmentSize {
-			_, size := utf8.DecodeLastRune(orig[:start])
+			_, size := utf8.DecodeLastRuneInString(orig[:start])
 			if start-size < maxbegin0 {
 				break
 			}
@@ -255,13 +249,13 @@ func bestFragment(text []byte, lo, hi int, locs []location) fragment {
 		}
 		room := 0
 		if start >= maxbegin0 {
-			room = utf8.RuneCount(orig[minend:end])
+			room = utf8.RuneCountInString(orig[minend:end])
 			room = runesBefore(orig[maxbegin0:start], room)
 		}
 		for offset := room / 2; offset > 0; offset-- {
-			_, size := utf8.DecodeLastRune(orig[:start])
+			_, size := utf8.DecodeLastRuneInString(orig[:start])
 			start -= size
-			_, size = utf8.DecodeLastRune(orig[:end])
+			_, size = utf8.DecodeLastRuneInString(orig[:end])
 			end -= size
 		}
 		// The matches within: from this one on (the span starts after
@@ -285,13 +279,13 @@ func bestFragment(text []byte, lo, hi int, locs []location) fragment {
 // runesBefore returns the number of characters of s, or n if there are
 // more: counted from the end, since only the first n before a fragment
 // matter.
-func runesBefore(s []byte, n int) int {
+func runesBefore(s string, n int) int {
 	count := 0
 	for i := len(s); i > 0 && count < n; count++ {
 		if s[i-1] < utf8.RuneSelf {
 			i--
 		} else {
-			_, size := utf8.DecodeLastRune(s[:i])
+			_, size := utf8.DecodeLastRuneInString(s[:i])
 			i -= size
 		}
 	}
@@ -300,13 +294,13 @@ func runesBefore(s []byte, n int) int {
 
 // forward returns where n characters from start end, and how many were
 // there.
-func forward(s []byte, start, n int) (end, used int) {
+func forward(s string, start, n int) (end, used int) {
 	end = start
 	for end < len(s) && used < n {
 		if s[end] < utf8.RuneSelf {
 			end++
 		} else {
-			_, size := utf8.DecodeRune(s[end:])
+			_, size := utf8.DecodeRuneInString(s[end:])
 			end += size
 		}
 		used++
@@ -316,7 +310,7 @@ func forward(s []byte, start, n int) (end, used int) {
 
 // format writes the fragment as bleve's html formatter does: its
 // matches in <mark>, everything escaped, « … » where it cuts its value.
-func (f fragment) format(text []byte) string {
+func (f fragment) format(text string) string {
 	var b strings.Builder
 	b.Grow(f.end - f.start + 64)
 	if f.start != f.lo {
@@ -344,9 +338,10 @@ func (f fragment) format(text []byte) string {
 }
 
 // escape writes s escaped as html.EscapeString escapes it.
-func escape(b *strings.Builder, s []byte) {
+func escape(b *strings.Builder, s string) {
 	last := 0
-	for i, c := range s {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
 		var e string
 		switch c {
 		case '<':
@@ -362,9 +357,9 @@ func escape(b *strings.Builder, s []byte) {
 		default:
 			continue
 		}
-		b.Write(s[last:i])
+		b.WriteString(s[last:i])
 		b.WriteString(e)
 		last = i + 1
 	}
-	b.Write(s[last:])
+	b.WriteString(s[last:])
 }

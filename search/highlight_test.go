@@ -169,7 +169,7 @@ func TestFragments(t *testing.T) {
 			}
 		}
 		slices.SortFunc(locs, func(a, b location) int { return a.start - b.start })
-		got := bestFragment([]byte(c.text), 0, len(c.text), locs)
+		got := bestFragment(c.text, 0, len(c.text), locs)
 		// bleve's fragmenter, over the same locations.
 		var ordered highlight.TermLocations
 		for _, ls := range tlm {

@@ -97,6 +97,11 @@ type guide struct {
 	criteria []string
 	// tokens are its text's terms in order, with their places.
 	tokens []token
+	// text is its whole text (index.TextParts joined by newlines, as
+	// the whole-text field holds it), starts where each part begins:
+	// highlights are cut from them (ONISEP: 5.2 MB for 928 guides).
+	text   string
+	starts []uint32
 }
 
 // nameRef is one name of one guide.
@@ -135,6 +140,7 @@ type lexicon struct {
 
 	facetID    map[string]uint32
 	facetNames []string
+	facetTab   facetTable
 
 	deletions *deletions
 	// shared is set while a derived lexicon is being changed: its lists
@@ -158,6 +164,7 @@ func (l *lexicon) build(guides []*corpus.Metier) {
 	}
 	slices.SortFunc(l.sorted, func(a, b uint32) int { return cmp.Compare(l.words[a].text, l.words[b].text) })
 	l.ranks()
+	l.facetTab = newFacetTable(l.facetNames)
 	l.deletions.seal()
 }
 
@@ -222,6 +229,9 @@ func (l *lexicon) derive(put []*corpus.Metier, remove []string) *lexicon {
 		}
 		n.sorted = merged
 		n.ranks()
+	}
+	if len(n.facetNames) > len(l.facetNames) {
+		n.facetTab = newFacetTable(n.facetNames)
 	}
 	return &n
 }
@@ -322,7 +332,10 @@ func (l *lexicon) add(m *corpus.Metier) {
 	// the tagline third and the missions after the other names).
 	firstMission := 3 + len(m.AltTitles) + len(m.Acronyms)
 	offset := 0
+	g.text = strings.Join(parts, "\n")
+	g.starts = make([]uint32, len(parts))
 	for pi, part := range parts {
+		g.starts[pi] = uint32(offset)
 		described := pi == 2 || (pi >= firstMission && pi < firstMission+len(m.Missions))
 		prev := noTerm
 		for _, tk := range l.plain.Tokens(part) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"reflect"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -462,4 +463,30 @@ func TestDerive(t *testing.T) {
 			t.Errorf("médecin changed: %v, was %v", got, before)
 		}
 	}
+}
+
+// facets splits the "facet:value" terms into facets, the plain way
+// (countFacets's reference): area and criteria
+// most frequent first, salary and study in their natural order.
+func facets(terms []FacetValue) map[string][]FacetValue {
+	out := map[string][]FacetValue{FacetArea: {}, FacetCriteria: {}, FacetSalary: {}, FacetStudy: {}}
+	for _, t := range terms {
+		name, value, ok := strings.Cut(t.Value, ":")
+		if !ok {
+			continue
+		}
+		if lim, ok := facetLimits[name]; ok && len(out[name]) >= lim {
+			continue
+		}
+		out[name] = append(out[name], FacetValue{Value: value, Count: t.Count})
+	}
+	for name, order := range map[string][]string{FacetSalary: index.SalaryBuckets(), FacetStudy: index.StudyBuckets()} {
+		pos := map[string]int{}
+		for i, v := range order {
+			pos[v] = i
+		}
+		vals := out[name]
+		sort.Slice(vals, func(i, j int) bool { return pos[vals[i].Value] < pos[vals[j].Value] })
+	}
+	return out
 }

@@ -142,7 +142,7 @@ func (s *Searcher) Search(ctx context.Context, req Request) (*Response, error) {
 	}
 	r.markTerms()
 	s.gather(r)
-	facetTerms := countFacets(s.lex, r.sc, r.cands)
+	facetCounts := countFacets(s.lex, r.sc, r.cands)
 	from := (r.Page - 1) * r.Size
 	s.rank(r, from+r.Size)
 	var page []candidate
@@ -156,7 +156,7 @@ func (s *Searcher) Search(ctx context.Context, req Request) (*Response, error) {
 		Page:   r.Page,
 		Size:   r.Size,
 		Hits:   make([]Hit, 0, len(page)),
-		Facets: facets(facetTerms),
+		Facets: facetCounts,
 	}
 	for i := range page {
 		c := &page[i]
