@@ -18,23 +18,40 @@ import (
 	"github.com/metiers/metiers/corpusgen"
 )
 
-// binary builds the metiers command once for the tests of this file.
-func binary(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "metiers")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+// runMainEnv, set to 1 in its environment, makes this package's test
+// binary run the metiers command (main) instead of the tests. The tests
+// that need the program in a process of its own (SIGTERM, SIGKILL, exit
+// status) start the test binary itself that way, as cmd/go's tests do:
+// the package's tests cost no go build or link of their own.
+const runMainEnv = "METIERS_TEST_RUN_MAIN"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(runMainEnv) == "1" {
+		main()
+		os.Exit(0)
 	}
-	return bin
+	os.Exit(m.Run())
+}
+
+// metiers returns the command running the metiers program with args:
+// this test binary, told by runMainEnv to run main.
+func metiers(t *testing.T, args ...string) *exec.Cmd {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatalf("the test binary: %v", err)
+	}
+	cmd := exec.Command(exe, args...)
+	cmd.Env = append(os.Environ(), runMainEnv+"=1")
+	return cmd
 }
 
 // serve starts `metiers serve` on a free port and returns its URL, read
 // from the line it prints.
-func serve(t *testing.T, bin string, args ...string) (string, *exec.Cmd) {
+func serve(t *testing.T, args ...string) (string, *exec.Cmd) {
 	t.Helper()
-	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
-	cmd.Env = append(os.Environ(), "METIERS_LOG_LEVEL=warn")
+	cmd := metiers(t, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
+	cmd.Env = append(cmd.Env, "METIERS_LOG_LEVEL=warn")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -82,8 +99,8 @@ func getJSON(t *testing.T, url string) map[string]any {
 // TestServeEndToEnd boots the real program on port 0, queries it, and
 // stops it with SIGTERM: it must exit cleanly.
 func TestServeEndToEnd(t *testing.T) {
-	bin := binary(t)
-	base, cmd := serve(t, bin, "--index", "")
+	t.Parallel()
+	base, cmd := serve(t, "--index", "")
 	if m := getJSON(t, base+"/api/search?q=medecin"); m["total"].(float64) < 1 {
 		t.Errorf("search: %v", m)
 	}
@@ -107,7 +124,7 @@ func TestServeEndToEnd(t *testing.T) {
 // SIGKILL while it builds, then starts the server on the same index
 // directory: it serves the previous generation.
 func TestKilledReindexLeavesLastGoodIndex(t *testing.T) {
-	bin := binary(t)
+	t.Parallel()
 	dir := t.TempDir()
 	corpusDir, indexDir := filepath.Join(dir, "corpus"), filepath.Join(dir, "index")
 	base, _ := corpus.Load(corpus.Sample())
@@ -116,7 +133,7 @@ func TestKilledReindexLeavesLastGoodIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	run := func(args ...string) {
-		out, err := exec.Command(bin, args...).CombinedOutput()
+		out, err := metiers(t, args...).CombinedOutput()
 		if err != nil {
 			t.Fatalf("%v: %v\n%s", args, err, out)
 		}
@@ -134,7 +151,7 @@ func TestKilledReindexLeavesLastGoodIndex(t *testing.T) {
 	}
 	killed := 0
 	for attempt := 0; attempt < 3 && killed == 0; attempt++ {
-		cmd := exec.Command(bin, "reindex", "--corpus", corpusDir, "--index", indexDir)
+		cmd := metiers(t, "reindex", "--corpus", corpusDir, "--index", indexDir)
 		stderr, _ := cmd.StderrPipe()
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
@@ -169,7 +186,7 @@ func TestKilledReindexLeavesLastGoodIndex(t *testing.T) {
 	if err := corpusgen.WriteDir(corpusDir, small, false); err != nil {
 		t.Fatal(err)
 	}
-	srv, _ := serve(t, bin, "--corpus", corpusDir, "--index", indexDir)
+	srv, _ := serve(t, "--corpus", corpusDir, "--index", indexDir)
 	m := getJSON(t, srv+"/readyz")
 	if m["guides"].(float64) != 20 || m["reused"] != true || m["dir"] != strings.TrimSpace(string(good)) {
 		t.Errorf("after a killed reindex the server serves %v, want the last good generation %s", m, good)
