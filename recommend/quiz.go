@@ -424,36 +424,47 @@ func (r *Recommender) Match(ctx context.Context, req MatchRequest) (*MatchResult
 	}
 	keep, notes := r.filter(req.Constraints)
 	res.Notes = append(res.Notes, notes...)
-	type scored struct {
-		i     int
-		score float64
+	scores := make([]float64, len(r.metiers))
+	for i := range r.metiers {
+		if !keep(i) {
+			continue
+		}
+		switch {
+		case p.answered == 0:
+			scores[i] = text[r.metiers[i].ID]
+		case hasText:
+			scores[i] = (1-textWeight)*r.fit(r.vectors[i], p) + textWeight*text[r.metiers[i].ID]
+		default:
+			scores[i] = r.fit(r.vectors[i], p)
+		}
 	}
-	fits := func(yield func(scored) bool) {
+	typical := r.typicality(scores, keep)
+	kept := func(yield func(int) bool) {
 		for i := range r.metiers {
-			if !keep(i) {
-				continue
-			}
-			var s float64
-			switch {
-			case p.answered == 0:
-				s = text[r.metiers[i].ID]
-			case hasText:
-				s = (1-textWeight)*r.fit(r.vectors[i], p) + textWeight*text[r.metiers[i].ID]
-			default:
-				s = r.fit(r.vectors[i], p)
-			}
-			if !yield(scored{i, s}) {
+			if keep(i) && !yield(i) {
 				return
 			}
 		}
 	}
-	// The best few, not a sort of every guide.
-	all := topK(fits, req.Size, func(a, b scored) bool {
-		if a.score != b.score {
-			return a.score > b.score
+	// The best few, not a sort of every guide; equal fits by typicality
+	// (quizorder.go).
+	top := topK(kept, req.Size, func(a, b int) bool {
+		if scores[a] != scores[b] {
+			return scores[a] > scores[b]
 		}
-		return r.metiers[a.i].ID < r.metiers[b.i].ID
+		if typical[a] != typical[b] {
+			return typical[a] > typical[b]
+		}
+		return r.metiers[a].ID < r.metiers[b].ID
 	})
+	type scored struct {
+		i     int
+		score float64
+	}
+	all := make([]scored, len(top))
+	for k, i := range top {
+		all[k] = scored{i, scores[i]}
+	}
 	if len(all) == 0 {
 		res.Notes = append(res.Notes, "Aucun métier ne respecte toutes vos contraintes : assouplissez-en une pour voir des résultats.")
 		return res, nil
@@ -584,6 +595,9 @@ func (r *Recommender) matchReasons(idx []int, p profile, text map[string]float64
 		}
 		if text[r.metiers[i].ID] >= 0.3 {
 			m.Reasons = append(m.Reasons, "Proche de ce que vous avez écrit")
+		}
+		if also := r.also(i, p); len(also) > 0 {
+			m.Reasons = append(m.Reasons, "Ce métier, c'est aussi : "+strings.Join(also, " ; "))
 		}
 		out[k] = m
 	}
