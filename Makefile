@@ -4,7 +4,7 @@ BIN     := bin/metiers
 ADDR    ?= 127.0.0.1:8080
 FUZZTIME ?= 5s
 
-.PHONY: all build run test test-unit test-cluster fuzz lint bench load load-jobtitles eval clean
+.PHONY: all build run test test-unit test-browser test-cluster fuzz lint bench load load-jobtitles eval clean
 LOAD_DURATION ?= 30s
 
 all: lint test
@@ -17,10 +17,18 @@ run: build
 	./$(BIN) serve --addr $(ADDR)
 
 ## test: every test (unit, end-to-end, browser when chromium is installed), vet and a short fuzz run
-test: lint test-unit fuzz
+test: lint test-unit test-browser fuzz
 
+## test-unit: go test ./..., every package but the browser tests
 test-unit:
 	$(GO) test -count=1 ./...
+
+## test-browser: the tests that drive the pages in headless Chromium
+## (e2e, build tag browser: a minute or more of Chromium on two cores,
+## kept out of go test ./... so that it stays under a minute); they skip
+## without chromium, and fail in CI (CI set) without it
+test-browser:
+	$(GO) test -count=1 -tags browser ./e2e
 
 ## test-cluster: HAProxy (deploy/haproxy.cfg) and three replicas on
 ## loopback, driven while a guide is published, a replica is SIGKILLed and
@@ -41,6 +49,7 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) vet -tags browser ./e2e
 
 ## bench: go test -bench of search, suggest, similar and quiz, then the scale
 ## table (sample; BENCH_SIZES guides recombined from the sample and, when
