@@ -214,8 +214,8 @@ func run(bin, corpus string, duration time.Duration, workers int, every time.Dur
 	rep.Queries = len(queries)
 	quizBody := `{"answers":{"q_contact_humain":5,"q_riasec_s":4,"q_teletravail":1,"q_etudes":2,"q_riasec_i":5},"size":10}`
 
-	cpu0, cpuErr := processCPU(cmd.Process.Pid)
-	self0, selfErr := processCPU(os.Getpid())
+	cpu0, cpuErr := pgpeer.ProcessCPU(cmd.Process.Pid, false)
+	self0, selfErr := pgpeer.ProcessCPU(os.Getpid(), false)
 	ctx, cancel := context.WithTimeout(context.Background(), duration)
 	defer cancel()
 	var (
@@ -312,10 +312,10 @@ func run(bin, corpus string, duration time.Duration, workers int, every time.Dur
 		}
 	}
 	wg.Wait()
-	if cpu1, err := processCPU(cmd.Process.Pid); err == nil && cpuErr == nil && requests.Load() > 0 {
+	if cpu1, err := pgpeer.ProcessCPU(cmd.Process.Pid, false); err == nil && cpuErr == nil && requests.Load() > 0 {
 		rep.ServerCPUms = float64((cpu1 - cpu0).Microseconds()) / 1000 / float64(requests.Load())
 	}
-	if self1, err := processCPU(os.Getpid()); err == nil && selfErr == nil && requests.Load() > 0 {
+	if self1, err := pgpeer.ProcessCPU(os.Getpid(), false); err == nil && selfErr == nil && requests.Load() > 0 {
 		rep.ClientCPUms = float64((self1 - self0).Microseconds()) / 1000 / float64(requests.Load())
 	}
 
@@ -354,6 +354,9 @@ func run(bin, corpus string, duration time.Duration, workers int, every time.Dur
 			rep.PostgreSQL = pg
 			rep.Ratio = rep.RPS / pg.TPS
 			fmt.Printf("PostgreSQL FTS (pgbench, same queries, %d clients): %.0f req/s  p50 %.2f ms  p99 %.2f ms; metiers/PostgreSQL %.2f×\n", workers, pg.TPS, pg.P50ms, pg.P99ms, rep.Ratio)
+			if pg.ServerCPUms > 0 && rep.ServerCPUms > 0 {
+				fmt.Printf("server CPU per request: PostgreSQL backends %.2f ms, metiers %.2f ms (PostgreSQL/metiers %.2f×)\n", pg.ServerCPUms, rep.ServerCPUms, pg.ServerCPUms/rep.ServerCPUms)
+			}
 		}
 	}
 	if jsonOut != "" {
@@ -467,35 +470,6 @@ func fold(s string) string {
 
 // pin binds every thread of this process (and so the threads it will
 // start) to one CPU, and tells the Go scheduler it has one.
-// processCPU returns the CPU time (user and system) a process has used,
-// from /proc/<pid>/stat (Linux).
-func processCPU(pid int) (time.Duration, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0, err
-	}
-	// The fields after the command name (which may hold spaces, in
-	// parentheses): state is the 3rd field, utime and stime the 14th
-	// and 15th.
-	i := strings.LastIndexByte(string(b), ')')
-	if i < 0 {
-		return 0, errors.New("processCPU: unexpected /proc stat")
-	}
-	f := strings.Fields(string(b[i+1:]))
-	if len(f) < 13 {
-		return 0, errors.New("processCPU: unexpected /proc stat")
-	}
-	var utime, stime int64
-	if _, err := fmt.Sscan(f[11], &utime); err != nil {
-		return 0, err
-	}
-	if _, err := fmt.Sscan(f[12], &stime); err != nil {
-		return 0, err
-	}
-	// Clock ticks: USER_HZ is 100 on every Linux Go supports.
-	return time.Duration(utime+stime) * (time.Second / 100), nil
-}
-
 func pin(cpu int) error {
 	var set unix.CPUSet
 	set.Set(cpu)

@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/metiers/metiers/corpus"
 )
@@ -145,6 +146,10 @@ type BenchResult struct {
 	TPS          float64 `json:"tps"`
 	P50ms        float64 `json:"p50_ms"`
 	P99ms        float64 `json:"p99_ms"`
+	// ServerCPUms is the CPU time (user and system) of the backends
+	// that served the run, per transaction: the postmaster's reaped
+	// children's, read before and after (0 when unreadable).
+	ServerCPUms float64 `json:"server_cpu_ms_per_transaction,omitempty"`
 }
 
 // Bench runs a pgbench script with clients connections for seconds, its
@@ -174,8 +179,17 @@ func (c *Cluster) Bench(ctx context.Context, script string, clients, seconds, cp
 	cmd.Dir = logDir
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
+	postmaster := c.postmasterPID()
+	cpu0, cpuErr := ProcessCPU(postmaster, true)
 	if err := cmd.Run(); err != nil {
 		return BenchResult{}, fmt.Errorf("pgbench: %v: %s", err, lastLine(errb.Bytes()))
+	}
+	// The backends exit once pgbench closes its connections; the
+	// postmaster reaps them within moments.
+	time.Sleep(500 * time.Millisecond)
+	cpu1, err := ProcessCPU(postmaster, true)
+	if err != nil {
+		cpuErr = err
 	}
 	var lat []float64
 	logs, _ := filepath.Glob(filepath.Join(logDir, "tx*"))
@@ -198,7 +212,60 @@ func (c *Cluster) Bench(ctx context.Context, script string, clients, seconds, cp
 		return BenchResult{}, fmt.Errorf("pgbench: no transaction logged: %s", lastLine(out.Bytes()))
 	}
 	sort.Float64s(lat)
-	return BenchResult{Transactions: len(lat), TPS: float64(len(lat)) / float64(seconds), P50ms: lat[len(lat)/2], P99ms: lat[len(lat)*99/100]}, nil
+	res := BenchResult{Transactions: len(lat), TPS: float64(len(lat)) / float64(seconds), P50ms: lat[len(lat)/2], P99ms: lat[len(lat)*99/100]}
+	if cpuErr == nil {
+		res.ServerCPUms = float64((cpu1 - cpu0).Microseconds()) / 1000 / float64(len(lat))
+	}
+	return res, nil
+}
+
+// postmasterPID returns the cluster's postmaster's process id, 0 when
+// unknown.
+func (c *Cluster) postmasterPID() int {
+	b, err := os.ReadFile(filepath.Join(c.dir, "data", "postmaster.pid"))
+	if err != nil {
+		return 0
+	}
+	pid, _ := strconv.Atoi(strings.TrimSpace(strings.SplitN(string(b), "\n", 2)[0]))
+	return pid
+}
+
+// ProcessCPU returns the CPU time (user and system) a process has used,
+// with children that of its children it has waited for (a postmaster's
+// exited backends), from /proc/<pid>/stat (Linux).
+func ProcessCPU(pid int, children bool) (time.Duration, error) {
+	if pid <= 0 {
+		return 0, errors.New("ProcessCPU: no process")
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	// The fields after the command name (in parentheses, which may hold
+	// spaces) start with the 3rd, state: utime, stime, cutime and
+	// cstime are the 14th to 17th.
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return 0, errors.New("ProcessCPU: unexpected /proc stat")
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 15 {
+		return 0, errors.New("ProcessCPU: unexpected /proc stat")
+	}
+	n := 2
+	if children {
+		n = 4
+	}
+	var ticks int64
+	for _, v := range f[11 : 11+n] {
+		t, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return 0, err
+		}
+		ticks += t
+	}
+	// Clock ticks: USER_HZ is 100 on every Linux Go supports.
+	return time.Duration(ticks) * (time.Second / 100), nil
 }
 
 // LoadGuides creates table g (id, title, body, tsv) of the guides with a
