@@ -92,14 +92,17 @@ func checkAxe(t *testing.T, ctx context.Context, page string) {
 	}
 }
 
-// fourPages visits the search page, a guide, the quiz and its results,
-// calling visit on each.
+// fourPages visits the search page, a guide, one of its criteria, the
+// quiz and its results, calling visit on each.
 func fourPages(t *testing.T, ctx context.Context, base, query, guide string, visit func(name string)) {
 	t.Helper()
 	run(t, ctx, "search page", chromedp.Navigate(base+"/?q="+query), chromedp.WaitVisible(`#found .hit`, chromedp.ByQuery))
 	visit("search")
 	run(t, ctx, "guide page", chromedp.Navigate(base+"/metiers/"+guide), chromedp.WaitVisible(`#similar`, chromedp.ByQuery))
 	visit("guide")
+	// The guide's first criterion: the page a tag leads to.
+	run(t, ctx, "criterion page", chromedp.Click(`ul.tags a[href^="/criteres/"]`, chromedp.ByQuery), chromedp.WaitVisible(`body[data-page=criterion] h1`, chromedp.ByQuery))
+	visit("criterion")
 	run(t, ctx, "quiz", chromedp.Navigate(base+"/quiz"), chromedp.WaitVisible(`#quiz-form`, chromedp.ByQuery))
 	visit("quiz")
 	run(t, ctx, "quiz results", chromedp.Click(`#quiz-form input[value="5"]`, chromedp.ByQuery), chromedp.Click(`#next`, chromedp.ByQuery))
@@ -109,8 +112,9 @@ func fourPages(t *testing.T, ctx context.Context, base, query, guide string, vis
 	visit("quiz-results")
 }
 
-// TestAccessibility runs axe-core on the four pages, on the sample and on
-// ONISEP when present, at desktop and phone widths, and screenshots them.
+// TestAccessibility runs axe-core on the four pages (and the quiz's
+// results), on the sample and on ONISEP when present, at desktop and
+// phone widths, and screenshots them.
 func TestAccessibility(t *testing.T) {
 	axeSource(t)
 	corpora := []struct{ name, base, query, guide string }{{"sample", site(t, "http://127.0.0.1"), "medecin", "codeur-medical"}}
