@@ -172,7 +172,8 @@ func (g *Generation) recommend(ctx context.Context, opts Options, base *recommen
 	if err != nil {
 		return err
 	}
-	g.Recommender, err = base.WithText(ctx, NewTextSimilarity(tv, g.Searcher), opts.Weights)
+	g.text = NewTextSimilarity(tv, g.Searcher)
+	g.Recommender, err = base.WithText(ctx, g.text, opts.Weights)
 	return err
 }
 

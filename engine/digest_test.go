@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -14,18 +15,49 @@ import (
 )
 
 // answers is what a replica tells readers about a set of queries and
-// guides: hits (ids, scores, order), totals, suggestions and similar
-// guides.
+// guides: hits (ids, scores, order), totals, facets, suggestions,
+// similar guides and quiz matches.
 type answers struct {
 	Searches map[string][]search.Hit
 	Totals   map[string]uint64
+	Facets   map[string]any
 	Suggest  map[string][]search.Suggestion
 	Similar  map[string][]recommend.Similar
+	Quiz     map[string]*recommend.MatchResult
+}
+
+// searchAnswers is a's searches alone: what a generation derived by
+// changes applied on their own answers as a rebuild does before its
+// settle. The rest waits for it: the « similaires » and the quiz keep
+// the build's corpus-wide weights, and the suggestions are bleve's BM25
+// over the title fields, whose mean length bleve takes from the size of
+// the field's dictionary, which still counts the terms of a deleted or
+// replaced document until its segment is merged.
+func (a answers) searchAnswers() answers {
+	return answers{Searches: a.Searches, Totals: a.Totals, Facets: a.Facets}
+}
+
+// probeQuizzes are readers' quizzes: answers drawn from the quiz's
+// questions (deterministically), with and without a free text.
+func probeQuizzes(q *recommend.Quiz) map[string]recommend.MatchRequest {
+	out := map[string]recommend.MatchRequest{}
+	for k, text := range []string{"", "soigner des patients à l'hôpital", "coder les actes médicaux"} {
+		for seed := range 2 {
+			ans := map[string]int{}
+			for i, qu := range q.Questions {
+				if (i+seed)%3 != 2 {
+					ans[qu.ID] = 1 + (i*7+seed*3)%5
+				}
+			}
+			out[fmt.Sprintf("quiz%d-%d", k, seed)] = recommend.MatchRequest{Answers: ans, Text: text, Size: 20}
+		}
+	}
+	return out
 }
 
 var probeQueries = []string{"medecin", "codeuse", "l'INAMI", "mutuelle", "secretaire medicale", "infirmier", "soins patients", "méd", "codeur medical variante", "hopital"}
 
-func collect(t *testing.T, e *Engine) (string, answers) {
+func collect(t testing.TB, e *Engine) (string, answers) {
 	t.Helper()
 	g, err := e.Acquire()
 	if err != nil {
@@ -33,7 +65,7 @@ func collect(t *testing.T, e *Engine) (string, answers) {
 	}
 	defer g.Release()
 	ctx := context.Background()
-	a := answers{map[string][]search.Hit{}, map[string]uint64{}, map[string][]search.Suggestion{}, map[string][]recommend.Similar{}}
+	a := answers{map[string][]search.Hit{}, map[string]uint64{}, map[string]any{}, map[string][]search.Suggestion{}, map[string][]recommend.Similar{}, map[string]*recommend.MatchResult{}}
 	for _, q := range probeQueries {
 		for page := 1; page <= 2; page++ {
 			res, err := g.Searcher.Search(ctx, search.Request{Query: q, Page: page, Size: 10})
@@ -41,7 +73,7 @@ func collect(t *testing.T, e *Engine) (string, answers) {
 				t.Fatalf("search %q: %v", q, err)
 			}
 			key := q + "#" + string(rune('0'+page))
-			a.Searches[key], a.Totals[key] = res.Hits, res.Total
+			a.Searches[key], a.Totals[key], a.Facets[key] = res.Hits, res.Total, res.Facets
 		}
 		sug, err := g.Searcher.Suggest(ctx, q, 8)
 		if err != nil {
@@ -55,6 +87,13 @@ func collect(t *testing.T, e *Engine) (string, answers) {
 			t.Fatal(err)
 		}
 		a.Similar[m.ID] = sim
+	}
+	for k, req := range probeQuizzes(g.Recommender.Quiz()) {
+		res, err := g.Recommender.Match(ctx, req)
+		if err != nil {
+			t.Fatalf("quiz %s: %v", k, err)
+		}
+		a.Quiz[k] = res
 	}
 	return g.Name, a
 }
@@ -133,11 +172,21 @@ func startName(t *testing.T, opts Options) string {
 }
 
 // diff reports the first answers that differ.
-func diff(t *testing.T, a, b answers) {
+func diff(t testing.TB, a, b answers) {
 	t.Helper()
 	for k := range a.Searches {
 		if !reflect.DeepEqual(a.Searches[k], b.Searches[k]) || a.Totals[k] != b.Totals[k] {
 			t.Errorf("search %s: %d hits %v\nvs %d hits %v", k, a.Totals[k], a.Searches[k], b.Totals[k], b.Searches[k])
+		}
+	}
+	for k := range a.Facets {
+		if !reflect.DeepEqual(a.Facets[k], b.Facets[k]) {
+			t.Errorf("facets of %s: %v\nvs %v", k, a.Facets[k], b.Facets[k])
+		}
+	}
+	for k := range a.Quiz {
+		if !reflect.DeepEqual(a.Quiz[k], b.Quiz[k]) {
+			t.Errorf("quiz %s: %+v\nvs %+v", k, a.Quiz[k], b.Quiz[k])
 		}
 	}
 	for k := range a.Suggest {

@@ -39,6 +39,10 @@ type Engine struct {
 	// the generations being stored after a change (Close waits for them).
 	publish    sync.Mutex
 	background sync.WaitGroup
+	// switching orders the commits of stored changes and of full builds,
+	// builds counts the latter (incremental.go).
+	switching sync.Mutex
+	builds    int
 
 	mu       sync.Mutex // guards what follows
 	starting bool       // Start is loading the first generation
@@ -48,6 +52,15 @@ type Engine struct {
 	done     []Job     // the last keptJobs finished jobs, oldest first
 	progress *Progress // of the build under way, nil when none
 	failure  *Failure  // of the last build, while what serves predates it
+	// settleTimer starts the next settle, settleStop stops the one under
+	// way (settle.go); closed is set by Close.
+	settleTimer *time.Timer
+	settleStop  context.CancelFunc
+	closed      bool
+	// toStore is the generation of a change waiting to be stored, storing
+	// is set while the storer runs (incremental.go).
+	toStore *Generation
+	storing bool
 }
 
 // keptJobs is how many finished reindex jobs an engine remembers, for a
@@ -252,8 +265,12 @@ func (e *Engine) install(g *Generation) {
 	// A build leaves hundreds of megabytes of garbage (analysis, segment
 	// building) that the runtime would hand back to the system only
 	// slowly: hand it back now, once per reindex, so that a serving
-	// process's footprint is what it serves.
-	debug.FreeOSMemory()
+	// process's footprint is what it serves. A change applied on its own
+	// leaves little, and a forced collection of the whole heap (hundreds
+	// of milliseconds at 10,000 guides) is what it must not wait for.
+	if !g.derived {
+		debug.FreeOSMemory()
+	}
 }
 
 // Acquire returns the generation being served with a reference held for
@@ -345,7 +362,7 @@ func (e *Engine) runReindex(ctx context.Context, j Job) (Job, error) {
 		}
 	}
 	if err == nil {
-		if err = e.commit(g); err != nil {
+		if err = e.commitBuild(g); err != nil {
 			g.discard()
 		}
 	}
@@ -401,6 +418,10 @@ func (e *Engine) LastJob() (Job, bool) {
 // Close stops serving: the current generation closes once its last
 // reader releases it (at once when there is none).
 func (e *Engine) Close() error {
+	e.mu.Lock()
+	e.closed = true
+	e.mu.Unlock()
+	e.cancelSettle()
 	e.background.Wait()
 	if g := e.cur.Swap(nil); g != nil {
 		g.Release()

@@ -50,6 +50,11 @@ type Options struct {
 	matcher *rome.Matcher
 	// Logger receives progress and errors; nil discards them.
 	Logger *slog.Logger
+	// Settle is how long the corpus must stay unchanged after guides
+	// applied on their own before the engine rebuilds the guides it
+	// serves in the background, to answer exactly as a rebuild does
+	// (settle.go); 0 means DefaultSettle, a negative value never.
+	Settle time.Duration
 	// Progress, when set, is told of every build's progress (stage, one
 	// of the Stage constants, and done of total in that stage). Status
 	// reports the same.
@@ -97,6 +102,15 @@ type Generation struct {
 	// updates (incremental.go).
 	fingerprint string
 	sums        fileSums
+	// text is the text similarity of Recommender (its TF-IDF vectors,
+	// which a guide applied on its own updates).
+	text *TextSimilarity
+	// derived is set when a change applied on its own made g from the
+	// generation before it (incremental.go), until a settle rebuilds it.
+	derived bool
+	// builds is the engine's count of full builds committed when a
+	// change served g: g is stored only if none came since.
+	builds int
 	// lock is this process's shared lock on Dir (nil in memory).
 	lock *flock.Flock
 	// refs counts the engine's reference (while it serves g) and its

@@ -34,24 +34,28 @@ type change struct {
 }
 
 // applyChange serves the generation served with one guide put or
-// deleted, without rebuilding the corpus: the new generation's index is
-// derived from the sealed one (index.Derive: the guide's document
-// indexed or deleted, one segment again), its searcher and recommender
-// computed over the new guides, its name the digest of the files with
-// this one changed — the generation a rebuild of the same files gives,
-// to the answer (TestIncrementalMatchesRebuild). Readers of the previous
-// generation are not disturbed: nothing of it is written.
+// deleted, doing work in proportion to the change, not to the corpus:
+// the new generation's index is derived from the sealed one
+// (index.Derive: the guide's document in a small segment of its own),
+// its searcher's tables from the served searcher's (search.Searcher.Derive:
+// the guide's entries out, its new ones in, the rest shared), its text
+// vectors and recommender from the served ones (recommend's Apply: the
+// guide's vector and row computed, the rows it enters or leaves
+// patched), its name the digest of the files with this one changed —
+// the name a rebuild of the same files gives. Searches then answer as
+// that rebuild does; the « similaires » and the quiz keep the served
+// build's corpus-wide weights (rarity, idf, the taxonomy's labels) until
+// the settle (settle.go), a full build of the same guides once the
+// changes stop, makes them exact again (TestIncrementalMatchesRebuild).
+// Readers of the previous generation are not disturbed: nothing of it is
+// written.
 func (e *Engine) applyChange(ctx context.Context, ch change) (_ *Generation, err error) {
 	if !e.lockBuild() {
 		return nil, ErrReindexRunning
 	}
-	// The slot is held until the new generation is stored (below).
-	stored := false
-	defer func() {
-		if !stored {
-			e.unlockBuild()
-		}
-	}()
+	// A settle under way builds what this change makes out of date.
+	e.cancelSettle()
+	defer e.unlockBuild()
 	base, err := e.Acquire()
 	if err != nil {
 		return nil, err
@@ -82,11 +86,25 @@ func (e *Engine) applyChange(ctx context.Context, ch change) (_ *Generation, err
 	mark := func(stage string) {
 		stages = append(stages, stage, time.Since(start).Round(time.Millisecond))
 	}
-	tagger, err := vectors(ctx, e.opts, c)
+	if base.text == nil {
+		return nil, errNoIncremental
+	}
+	var put []*corpus.Metier
+	var remove []string
+	if ch.m != nil {
+		put = []*corpus.Metier{ch.m}
+	} else {
+		remove = []string{ch.id}
+	}
+	tv, err := base.text.TextVectors.Apply(ctx, put, remove)
 	if err != nil {
 		return nil, err
 	}
-	mark("vectors")
+	g.text = &TextSimilarity{TextVectors: tv} // its searcher set below, before anyone reads it
+	if g.Recommender, err = base.Recommender.Apply(ctx, put, remove, g.text); err != nil {
+		return nil, err
+	}
+	mark("recommend")
 	g.Dir = filepath.Join(e.opts.IndexDir, fmt.Sprintf("%s%d", genPrefix, time.Now().UnixNano()))
 	if err := os.Mkdir(g.Dir, 0o755); err != nil {
 		return nil, fmt.Errorf("index: %w", err)
@@ -101,11 +119,7 @@ func (e *Engine) applyChange(ctx context.Context, ch change) (_ *Generation, err
 			g.discard()
 		}
 	}()
-	var put []*corpus.Metier
-	if ch.m != nil {
-		put = append(put, ch.m)
-	}
-	g.Index, err = index.Derive(ctx, filepath.Join(base.Dir, indexSub), filepath.Join(g.Dir, indexSub), put, []string{ch.id}, tagger.TagIDs)
+	g.Index, err = index.Derive(ctx, filepath.Join(base.Dir, indexSub), filepath.Join(g.Dir, indexSub), put, []string{ch.id}, g.Recommender.TagIDs)
 	if err != nil {
 		return nil, err
 	}
@@ -113,40 +127,72 @@ func (e *Engine) applyChange(ctx context.Context, ch change) (_ *Generation, err
 	if n, err := g.Index.DocCount(); err != nil || int(n) != len(c.Metiers) {
 		return nil, fmt.Errorf("verify: the derived index holds %d guides, want %d (%v)", n, len(c.Metiers), err)
 	}
-	if err := g.search(e.opts, tagger.TagIDs); err != nil {
+	if g.Searcher, err = base.Searcher.Derive(g.Index, put, remove, g.Recommender.TagIDs); err != nil {
 		return nil, err
 	}
+	g.text.s = g.Searcher
+	g.derived = true
 	mark("search")
-	if err := g.recommend(ctx, e.opts, tagger); err != nil {
-		return nil, err
-	}
-	mark("recommend")
 	ok = true
+	g.builds = e.builds // stable: builds commit holding the slot, as this change does
 	e.install(g)
 	g.acquire() // the caller's
 	e.log.Info("guide applied", append([]any{"id", ch.id, "deleted", ch.m == nil, "generation", g.Name, "took", time.Since(start).Round(time.Millisecond)}, stages...)...)
-	// Served: store it (its guides, 1 s for 10,000, then meta.json and
-	// CURRENT) without keeping the editor waiting, the build slot held
-	// meanwhile so that no other build or change starts on a generation
-	// not yet stored. A crash before CURRENT moves leaves the previous
-	// generation current; the corpus file is written, so the next start
-	// sees the change and rebuilds.
-	stored = true
-	g.acquire()
-	e.background.Add(1)
-	go func() {
-		defer e.background.Done()
-		defer e.unlockBuild()
-		defer g.Release()
-		if err := e.store(g); err != nil {
-			e.log.Error("store the generation of a guide applied on its own", "dir", g.Dir, "error", err)
-		}
-	}()
+	e.queueStore(g)
+	e.scheduleSettle()
 	return g, nil
 }
 
+// queueStore stores a generation a change made (its guides, 1 s for
+// 10,000, then meta.json and CURRENT) in the background, without
+// keeping the editor waiting nor the next change: one storer writes the
+// generations in the order they were served, and one that a newer change
+// replaced before its turn is not stored at all (its directory is
+// pruned). A crash before CURRENT moves leaves an older generation
+// current; the corpus files are written, so the next start sees the
+// changes and rebuilds.
+func (e *Engine) queueStore(g *Generation) {
+	g.acquire()
+	e.mu.Lock()
+	old := e.toStore
+	e.toStore = g
+	run := !e.storing
+	if run {
+		e.storing = true
+		e.background.Add(1)
+	}
+	e.mu.Unlock()
+	if old != nil {
+		old.Release()
+	}
+	if run {
+		go e.storeQueued()
+	}
+}
+
+// storeQueued stores the queued generations until there is none.
+func (e *Engine) storeQueued() {
+	defer e.background.Done()
+	for {
+		e.mu.Lock()
+		g := e.toStore
+		e.toStore = nil
+		if g == nil {
+			e.storing = false
+			e.mu.Unlock()
+			return
+		}
+		e.mu.Unlock()
+		if err := e.store(g); err != nil {
+			e.log.Error("store the generation of a guide applied on its own", "dir", g.Dir, "error", err)
+		}
+		g.Release()
+	}
+}
+
 // store writes a served generation's guides and meta.json and points
-// CURRENT at it.
+// CURRENT at it, unless a build (a reindex, a settle) has replaced it
+// meanwhile: CURRENT then names that build.
 func (e *Engine) store(g *Generation) error {
 	if err := writeGuides(g.Dir, g.Corpus.Metiers); err != nil {
 		return fmt.Errorf("index: %w", err)
@@ -154,7 +200,24 @@ func (e *Engine) store(g *Generation) error {
 	if err := writeMeta(g.Dir, meta{Fingerprint: g.fingerprint, Guides: len(g.Corpus.Metiers), Built: g.Built}); err != nil {
 		return fmt.Errorf("index: %w", err)
 	}
+	e.switching.Lock()
+	defer e.switching.Unlock()
+	if e.builds != g.builds {
+		return nil // a build committed since g was served
+	}
 	return e.commit(g)
+}
+
+// commitBuild commits a full build (a reindex, a settle): from now on
+// the generations of changes served before it are not stored.
+func (e *Engine) commitBuild(g *Generation) error {
+	e.switching.Lock()
+	defer e.switching.Unlock()
+	if err := e.commit(g); err != nil {
+		return err
+	}
+	e.builds++
+	return nil
 }
 
 // withGuide returns a copy of ms without the guide id, and with m (when

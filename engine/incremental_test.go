@@ -12,9 +12,14 @@ import (
 	"github.com/metiers/metiers/corpusgen"
 )
 
-// TestIncrementalMatchesRebuild publishes, replaces, moves and deletes
-// guides one at a time, each applied on its own, then builds the same
-// corpus from scratch: same generation name, same answers to the score.
+// TestIncrementalMatchesRebuild publishes, replaces, moves, deletes and
+// re-adds guides one at a time, each applied on its own, then builds the
+// same corpus from scratch. The generation applied on its own has the
+// rebuild's name and answers every search as it does (hits, scores,
+// order, totals, facets, suggestions); its « similaires » and quiz keep
+// the corpus-wide weights of the build it derives from (rarity, idf)
+// until its settle, after which every answer is the rebuild's, to the
+// score. A replica restarted on the index directory does the same.
 func TestIncrementalMatchesRebuild(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -28,7 +33,12 @@ func TestIncrementalMatchesRebuild(t *testing.T) {
 		t.Fatal(err)
 	}
 	writeCorpus(t, corpusDir, 0) // and the sample's text pages
-	e := start(t, options(corpusDir, filepath.Join(dir, "index")))
+	opts := func(sub string) Options {
+		o := options(corpusDir, filepath.Join(dir, sub))
+		o.Settle = -1 // settled by the test, when it says
+		return o
+	}
+	e := start(t, opts("index"))
 	ctx := context.Background()
 	page := base.Metiers[0]
 	edited := *ms[3]
@@ -41,6 +51,8 @@ func TestIncrementalMatchesRebuild(t *testing.T) {
 		}
 		return b
 	}
+	gone := *ms[10]
+	gone.Source = ""
 	steps := []struct {
 		what string
 		run  func() (Published, error)
@@ -52,9 +64,15 @@ func TestIncrementalMatchesRebuild(t *testing.T) {
 		{"replace a page's guide", func() (Published, error) {
 			return e.Put(ctx, page.ID, []byte(`{"title": "`+page.Title+`", "tagline": "Page devenue fiche structurée", "missions": ["Coder les actes médicaux"]}`))
 		}},
-		{"delete a guide", func() (Published, error) { return e.Delete(ctx, ms[10].ID) }},
+		{"delete a guide", func() (Published, error) { return e.Delete(ctx, gone.ID) }},
 		{"put another", func() (Published, error) {
 			return e.Put(ctx, "astronaute", []byte(`{"title": "Astronaute", "tagline": "Part dans l'espace", "missions": ["Piloter", "Mener des expériences"]}`))
+		}},
+		{"re-add the deleted guide", func() (Published, error) { return e.Put(ctx, gone.ID, body(gone)) }},
+		{"delete a guide put earlier", func() (Published, error) { return e.Delete(ctx, "plombier-zingueur") }},
+		{"replace it again", func() (Published, error) {
+			edited.Tagline = "Une accroche réécrite deux fois"
+			return e.Put(ctx, edited.ID, body(edited))
 		}},
 	}
 	for _, s := range steps {
@@ -66,10 +84,12 @@ func TestIncrementalMatchesRebuild(t *testing.T) {
 			t.Errorf("%s: applied by %q, want incremental", s.what, p.Applied)
 		}
 	}
+	converges(t, e, opts("rebuilt"))
+
 	// A replica restarted on the same index directory reopens the last
 	// generation and still applies a guide on its own.
 	e.background.Wait() // the last change stored
-	again := start(t, options(corpusDir, filepath.Join(dir, "index")))
+	again := start(t, opts("index"))
 	if g, err := again.Acquire(); err != nil || !g.Reused {
 		t.Fatalf("restart: %v, reused %v; want the generation reopened", err, g != nil && g.Reused)
 	} else {
@@ -79,17 +99,53 @@ func TestIncrementalMatchesRebuild(t *testing.T) {
 	if err != nil || p.Applied != "incremental" {
 		t.Errorf("a put after a restart: %+v, %v; want applied incremental", p, err)
 	}
-	nameInc, ansInc := collect(t, again)
-	// The same files, built from scratch in another directory.
-	fresh := start(t, options(corpusDir, filepath.Join(dir, "rebuilt")))
+	converges(t, again, opts("rebuilt-again"))
+}
+
+// converges checks that e, serving guides applied on their own, answers
+// as a build of the same files from scratch (with opts): every search
+// at once, everything once settled.
+func converges(t *testing.T, e *Engine, opts Options) {
+	t.Helper()
+	nameInc, ansInc := collect(t, e)
+	fresh := start(t, opts)
 	nameFull, ansFull := collect(t, fresh)
 	if nameInc != nameFull {
 		t.Errorf("incremental generation %q, rebuilt %q: the files' digests differ", nameInc, nameFull)
 	}
-	if !reflect.DeepEqual(ansInc, ansFull) {
-		diff(t, ansInc, ansFull)
+	if !reflect.DeepEqual(ansInc.searchAnswers(), ansFull.searchAnswers()) {
+		t.Error("before the settle, the searches differ from a rebuild's:")
+		diff(t, ansInc.searchAnswers(), ansFull.searchAnswers())
 	}
-	gi, _ := again.Acquire()
+	rows := 0
+	for id, row := range ansFull.Similar {
+		if !reflect.DeepEqual(ansInc.Similar[id], row) {
+			rows++
+		}
+	}
+	t.Logf("before the settle: %d of %d « similaires » rows differ from a rebuild's (the build's rarity and idf)", rows, len(ansFull.Similar))
+	if g := current(t, e); !g.derived {
+		t.Fatalf("generation %s is not marked as derived by changes applied on their own", g.Name)
+	}
+	if err := e.settle(context.Background()); err != nil {
+		t.Fatalf("settle: %v", err)
+	}
+	g := current(t, e)
+	if g.derived {
+		t.Fatal("settled, the generation served is still the one derived")
+	}
+	if segs := g.Index.StatsMap()["index"].(map[string]any)["num_root_filesegments"]; segs != uint64(1) {
+		t.Errorf("settled index has %v segments, want 1", segs)
+	}
+	nameSet, ansSet := collect(t, e)
+	if nameSet != nameFull {
+		t.Errorf("settled generation %q, rebuilt %q", nameSet, nameFull)
+	}
+	if !reflect.DeepEqual(ansSet, ansFull) {
+		t.Error("settled, the answers differ from a rebuild's:")
+		diff(t, ansSet, ansFull)
+	}
+	gi, _ := e.Acquire()
 	gf, _ := fresh.Acquire()
 	defer gi.Release()
 	defer gf.Release()

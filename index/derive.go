@@ -16,11 +16,19 @@ import (
 
 // Derive makes in dir a new sealed index: the sealed index of from with
 // the guides of put indexed (replacing any of the same id) and the ids of
-// del deleted, merged into one segment and reopened read-only as Build
-// leaves its indexes, so that it answers as an index built from scratch
-// from the same guides does. from is not changed (it may be serving):
-// its segment files are hard-linked into dir, as scorch never rewrites a
-// segment, and its small bolt root copied. On error dir is removed.
+// del deleted, reopened read-only as Build leaves its indexes. from is
+// not changed (it may be serving): its segment files are hard-linked
+// into dir, as scorch never rewrites a segment, and its small bolt root
+// copied; the change is one small segment of its own (and the deletions
+// a bitmap in the root), not merged back into one: a merge rewrites the
+// whole index, seconds at 10,000 guides, which a guide published on its
+// own must not wait for. Documents, their text and their terms are the
+// same as a fresh build's, but bleve's own BM25 scores may differ from a
+// one-segment index's: bleve takes a field's mean length from the size
+// of its dictionary, which still holds the terms of a deleted or
+// replaced document until its segment is merged. The engine's settle (a
+// full build once the changes stop) writes one segment again. On error
+// dir is removed.
 func Derive(ctx context.Context, from, dir string, put []*corpus.Metier, del []string, tags Tagger) (_ bleve.Index, err error) {
 	if _, statErr := os.Stat(dir); statErr == nil {
 		return nil, fmt.Errorf("index: derive: %s already exists", dir)
@@ -60,6 +68,9 @@ func Derive(ctx context.Context, from, dir string, put []*corpus.Metier, del []s
 	registerFilters()
 	async, config, stop := watchWriter(dir)
 	defer stop()
+	// No merge of the small segments while the writer is open either:
+	// Close would wait for it.
+	config["scorchMergePlanOptions"] = map[string]any{"MaxSegmentsPerTier": noMerge, "SegmentsPerMergeTask": noMerge}
 	opened, err := bleve.OpenUsing(dir, config)
 	if err != nil {
 		return nil, fmt.Errorf("index: derive: open %s: %w", dir, err)
@@ -77,8 +88,13 @@ func Derive(ctx context.Context, from, dir string, put []*corpus.Metier, del []s
 	if err := w.Batch(batch); err != nil {
 		return nil, fmt.Errorf("index: batch: %w", err)
 	}
-	if err := merge(ctx, w, async); err != nil {
-		return nil, fmt.Errorf("index: merge: %w", err)
+	select {
+	case err := <-async:
+		return nil, fmt.Errorf("index: derive: %w", err)
+	default:
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("index: derive: %w", err)
 	}
 	closeErr := w.Close()
 	w = nil
@@ -87,6 +103,10 @@ func Derive(ctx context.Context, from, dir string, put []*corpus.Metier, del []s
 	}
 	return Open(dir)
 }
+
+// noMerge is more segments than a tier of scorch's merge planner ever
+// holds here: it plans no merge.
+const noMerge = 1 << 20
 
 func copyFile(src, dst string) error {
 	in, err := os.Open(src)

@@ -117,7 +117,7 @@ func BenchmarkDerive(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		m := *guides[i%len(guides)]
 		m.Tagline += " révisé"
-		if _, err := s.Derive(s.idx, []*corpus.Metier{&m}, nil); err != nil {
+		if _, err := s.Derive(s.idx, []*corpus.Metier{&m}, nil, nil); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -177,10 +177,11 @@ func (l *lexicon) ranks() {
 }
 
 // derive returns a lexicon with the guides of put (re)indexed and the
-// ids of remove taken out, sharing with l every table they leave alone;
-// l is not changed.
-func (l *lexicon) derive(put []*corpus.Metier, remove []string) *lexicon {
+// ids of remove taken out (the guides of put tagged by tags), sharing
+// with l every table they leave alone; l is not changed.
+func (l *lexicon) derive(put []*corpus.Metier, remove []string, tags index.Tagger) *lexicon {
 	n := *l
+	n.tags = tags
 	// Slices are cut to their length, so that appending to n never
 	// writes into l's arrays; the tables the change writes are copied.
 	n.terms = slices.Clip(l.terms)

@@ -397,7 +397,7 @@ func TestDerive(t *testing.T) {
 	}
 	vet := &corpus.Metier{ID: "veterinaire", Title: "Vétérinaire", TitleFeminine: "Vétérinaire",
 		Tagline: "Soigne les animaux de compagnie et d'élevage.", Missions: []string{"Examiner et soigner les animaux malades."}}
-	s1, err := s.Derive(idx, []*corpus.Metier{vet}, nil)
+	s1, err := s.Derive(idx, []*corpus.Metier{vet}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -423,7 +423,7 @@ func TestDerive(t *testing.T) {
 	// A change of text, derived from the derived searcher.
 	vet2 := *vet
 	vet2.Tagline = "Soigne les chevaux."
-	s2, err := s1.Derive(idx, []*corpus.Metier{&vet2}, nil)
+	s2, err := s1.Derive(idx, []*corpus.Metier{&vet2}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -438,7 +438,7 @@ func TestDerive(t *testing.T) {
 	}
 	// Two searchers derived from one share nothing they write.
 	other := &corpus.Metier{ID: "palefrenier", Title: "Palefrenier", Tagline: "Soigne les chevaux à l'écurie."}
-	s3, err := s1.Derive(idx, []*corpus.Metier{other}, nil)
+	s3, err := s1.Derive(idx, []*corpus.Metier{other}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -448,7 +448,7 @@ func TestDerive(t *testing.T) {
 	if got := ids(s2, "chevaux"); !reflect.DeepEqual(got, []string{"veterinaire"}) {
 		t.Errorf("chevaux after a sibling's change: %v", got)
 	}
-	s4, err := s2.Derive(idx, nil, []string{vet.ID})
+	s4, err := s2.Derive(idx, nil, []string{vet.ID}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

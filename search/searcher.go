@@ -97,15 +97,21 @@ func New(idx bleve.Index, opts Options) (*Searcher, error) {
 // already put and removed), its tables those of s with the guides of
 // put (re)indexed and the ids of remove taken out, every table the
 // change leaves alone shared with s; its response cache starts empty.
-// s is not changed and keeps serving its own generation. Options.Tags
-// tags the guides of put as they tagged the others.
-func (s *Searcher) Derive(idx bleve.Index, put []*corpus.Metier, remove []string) (*Searcher, error) {
+// s is not changed and keeps serving its own generation. tags gives
+// the criteria tags of the guides of put, as idx was given them (the
+// new generation's recommender knows the new guides; nil keeps s's
+// Options.Tags).
+func (s *Searcher) Derive(idx bleve.Index, put []*corpus.Metier, remove []string, tags index.Tagger) (*Searcher, error) {
 	c, err := newCache(s.opts.CacheSize)
 	if err != nil {
 		return nil, fmt.Errorf("search: cache: %w", err)
 	}
-	return &Searcher{idx: idx, opts: s.opts, analyzer: s.analyzer, plain: s.plain, ranking: s.ranking, df: &dfCache{}, cache: c,
-		lex: s.lex.derive(put, remove), synonyms: s.synonyms}, nil
+	opts := s.opts
+	if tags != nil {
+		opts.Tags = tags
+	}
+	return &Searcher{idx: idx, opts: opts, analyzer: s.analyzer, plain: s.plain, ranking: s.ranking, df: &dfCache{}, cache: c,
+		lex: s.lex.derive(put, remove, opts.Tags), synonyms: s.synonyms}, nil
 }
 
 // Uncached returns a searcher sharing s's tables and index without its
