@@ -228,6 +228,20 @@ func bestFragment(text string, lo, hi int, locs []location) fragment {
 		}
 		start := l.start
 		end, used := forward(orig, start, fragmentSize)
+		// Centring below only moves the end back: the matches ending
+		// before this end bound the terms the fragment can hold.
+		var within uint64
+		for _, in := range locs[i:] {
+			if in.start > end {
+				break
+			}
+			if in.end <= end {
+				within |= 1 << in.term
+			}
+		}
+		if bits.OnesCount64(within) <= best.score {
+			continue
+		}
 		// Back towards the beginning with what is left, without
 		// crossing the previous match's end.
 		for start > lo && used < fragmentSize {
