@@ -207,6 +207,13 @@ var exceptions = map[string]bool{
 	"scale": true, "sale": true, "ale": true, "vive": true,
 }
 
+// MasculineForm returns the masculine singular form of one folded,
+// lowercased word as the analysis maps it before stemming (« directrice »
+// → « directeur », « technicien·ne » → « technicien »), the word itself
+// when it has no feminine ending: what a typo of a feminine is corrected
+// from when the guides write only the masculine.
+func MasculineForm(word string) string { return titleForm(word) }
+
 // titleForm returns the normalised form of one folded, lowercased term.
 func titleForm(term string) string {
 	// Inclusive writing: technicien·ne, employé·e, conseiller·ère.

@@ -2,6 +2,7 @@ package search
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/metiers/metiers/index"
 )
@@ -37,6 +38,9 @@ const (
 	synonymWeight = 0.5
 	// maxGroups bounds the synonym groups a query may meet.
 	maxGroups = 8
+	// typoOverStem is how many times more guides a correction must be
+	// in than the stem of a word no guide writes, to be searched too.
+	typoOverStem = 4
 )
 
 // alt is one term that satisfies a slot, with its weight.
@@ -83,12 +87,14 @@ func (s *Searcher) parse(r *request) bool {
 	words := l.plain.Terms(unElide(r.Query))
 	for i, w := range words {
 		last := i == len(words)-1
-		term, stop := noTerm, false
+		term, stop, written := noTerm, false, false
 		if id, ok := l.wordID[w]; ok {
+			written = true
 			term = l.words[id].term
 			stop = term == noTerm
 		} else if t := l.analyzeWord(w); t != "" {
 			term = l.term(t, false) // noTerm: no guide holds it
+			written = l.writtenOtherwise(w)
 		} else {
 			stop = true
 		}
@@ -117,15 +123,30 @@ func (s *Searcher) parse(r *request) bool {
 		if len(r.slots) == maxSlots {
 			break
 		}
+		sl := s.newSlot(w, term, written, r.prefix && last)
+		if len(sl.alts) == 0 && len(r.slots)+2 <= maxSlots {
+			// Two words run together (« maréchalferrant »): searched as
+			// the two.
+			if a, b, ok := l.split(w); ok {
+				for i, part := range [2]uint32{a, b} {
+					if len(r.seq) < maxSeq {
+						r.seq = append(r.seq, queryWord{slot: len(r.slots)})
+					}
+					pw := l.words[part].text
+					r.slots = append(r.slots, s.newSlot(pw, l.words[part].term, true, r.prefix && last && i == 1))
+				}
+				continue
+			}
+		}
 		if len(r.seq) < maxSeq {
 			r.seq = append(r.seq, queryWord{slot: len(r.slots)})
 		}
-		r.slots = append(r.slots, s.newSlot(w, term, r.prefix && last))
+		r.slots = append(r.slots, sl)
 	}
 	if len(r.slots) == 0 && r.prefix && len(words) == 1 {
 		// The first word typed so far is a stop word (« te », « de »):
 		// it is as much the start of « technicien » or « dentiste ».
-		r.slots = append(r.slots, s.newSlot(words[0], noTerm, true))
+		r.slots = append(r.slots, s.newSlot(words[0], noTerm, false, true))
 		r.seq = []queryWord{{slot: 0}}
 	}
 	if len(r.slots) == 0 {
@@ -140,8 +161,24 @@ func (s *Searcher) parse(r *request) bool {
 	return true
 }
 
-// newSlot gathers the terms that satisfy one word.
-func (s *Searcher) newSlot(w string, term uint32, partial bool) slot {
+// writtenOtherwise reports whether the guides write a word no guide
+// writes as typed in its masculine or singular form (« primeurs »,
+// « automaticienne »): an inflection, not a typo.
+func (l *lexicon) writtenOtherwise(w string) bool {
+	for _, f := range []string{index.MasculineForm(w), strings.TrimRight(w, "sx")} {
+		if _, ok := l.wordID[f]; ok {
+			return true
+		}
+		if _, ok := l.wordID[index.MasculineForm(f)]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// newSlot gathers the terms that satisfy one word: term is its analysed
+// term, written is set when some guide holds the word as written.
+func (s *Searcher) newSlot(w string, term uint32, written, partial bool) slot {
 	l := s.lex
 	sl := slot{raw: w, partial: partial, exact: term}
 	addAlt := func(t uint32, weight float64, kind matchKind) {
@@ -159,10 +196,30 @@ func (s *Searcher) newSlot(w string, term uint32, partial bool) slot {
 			addAlt(l.words[id].term, prefixWeight, kindPrefix)
 		}
 	}
-	if !known && !begins {
-		// No guide holds the word, nor a word it begins: a typo.
-		for _, id := range l.corrections(w) {
-			addAlt(l.words[id].term, 1, kindTypo)
+	if !begins && (!known || !written) {
+		// No guide holds the word as written, nor a word it begins: a
+		// typo, even when its stem is some guide's (the stemmer cuts a
+		// misspelt word where it would not cut the right one:
+		// « dessiateur » → « desi », « dessinateur » → « desin »). A
+		// feminine no guide writes is corrected from its masculine
+		// (« bottère » → « botter » → « bottier »).
+		ids := l.corrections(w)
+		if m := index.MasculineForm(w); len(ids) == 0 && m != w {
+			ids = l.corrections(m)
+		}
+		for _, id := range ids {
+			// A stem some guides hold stands unless the correction is
+			// far commoner (« techncien », in one guide, → « technicien »).
+			if t := l.words[id].term; !known || l.df(t) >= typoOverStem*l.df(term) {
+				addAlt(t, 1, kindTypo)
+			}
+		}
+		if len(ids) == 0 && !known {
+			if t := l.analyzeWord(w); t != "" {
+				for _, c := range l.stemCorrections(t) {
+					addAlt(c, 1, kindTypo)
+				}
+			}
 		}
 	}
 	common := len(sl.alts) > 0 && l.live >= 8

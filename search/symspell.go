@@ -234,3 +234,78 @@ func edits(w string, d int) []string {
 	}
 	return out
 }
+
+// split returns the two words of the vocabulary a word no guide holds is
+// made of, run together (a space or a hyphen left out: « carreleurfaiencier »),
+// each of minSplit letters or more and informative; of several ways,
+// the one whose rarer word is the commonest.
+// minSplit is the shortest word a split may give: shorter ones cut
+// real words into pieces (« roughman » → « rough man », « laqueuse » →
+// « laque use »).
+const minSplit = 5
+
+func (l *lexicon) split(w string) (a, b uint32, ok bool) {
+	r := []rune(w)
+	best := int32(0)
+	for i := minSplit; i+minSplit <= len(r); i++ {
+		x, okx := l.wordID[string(r[:i])]
+		y, oky := l.wordID[string(r[i:])]
+		if !okx || !oky {
+			continue
+		}
+		ex, ey := &l.words[x], &l.words[y]
+		if ex.term == noTerm || ey.term == noTerm || ex.df == 0 || ey.df == 0 {
+			continue
+		}
+		if d := min(ex.df, ey.df); d > best {
+			a, b, ok, best = x, y, true, d
+		}
+	}
+	return a, b, ok
+}
+
+// stemCorrections returns the terms of the vocabulary within the typos
+// its length allows of the term of a word no correction was found for,
+// closest first, then the commonest, at most maxCorrections: the guides
+// may write only other forms of the word (« cérélier » → « cereli »,
+// one letter from « cereali », the guides' « céréalière »). Candidates
+// are the words sharing a deletion with the term, compared by their own
+// terms.
+func (l *lexicon) stemCorrections(t string) []uint32 {
+	rt := []rune(t)
+	d := fuzziness(len(rt))
+	if d == 0 {
+		return nil
+	}
+	type cand struct {
+		term uint32
+		dist int
+		df   int
+	}
+	var found []cand
+	for _, id := range l.deletions.candidates(t, d) {
+		e := &l.words[id]
+		if e.df == 0 || e.term == noTerm || slices.ContainsFunc(found, func(c cand) bool { return c.term == e.term }) {
+			continue
+		}
+		if dist := damerau(rt, []rune(l.terms[e.term]), d); dist <= d {
+			found = append(found, cand{e.term, dist, l.df(e.term)})
+		}
+	}
+	sort.Slice(found, func(i, j int) bool {
+		if found[i].dist != found[j].dist {
+			return found[i].dist < found[j].dist
+		}
+		if found[i].df != found[j].df {
+			return found[i].df > found[j].df
+		}
+		return l.terms[found[i].term] < l.terms[found[j].term]
+	})
+	out := make([]uint32, 0, maxCorrections)
+	for _, c := range found[:min(len(found), maxCorrections)] {
+		if c.dist == found[0].dist {
+			out = append(out, c.term)
+		}
+	}
+	return out
+}
