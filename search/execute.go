@@ -144,7 +144,6 @@ func (s *Searcher) gather(r *request) {
 		sc.cands = append(sc.cands, candidate{ord: ord, g: l.guides[ord]})
 		return &sc.cands[len(sc.cands)-1]
 	}
-	avg := l.avgLength()
 	// The guides a synonym form stands for, with its occurrences (its
 	// rarest term's), in the whole text and in the description.
 	bySlot := make([][]posting, len(r.slots))
@@ -203,10 +202,10 @@ func (s *Searcher) gather(r *request) {
 			idf := l.idf(a.term)
 			for _, p := range l.post[a.term] {
 				mark(p.ord, kindPrefix)
-				sc.best[p.ord] = max(sc.best[p.ord], float32(a.weight*bm25(idf, float32(p.tf), lengthNorm(l.guides[p.ord].length, avg))))
+				sc.best[p.ord] = max(sc.best[p.ord], float32(a.weight*bm25(idf, float32(p.tf), l.norm[p.ord])))
 			}
 			for _, p := range l.dpost[a.term] {
-				sc.dbest[p.ord] = max(sc.dbest[p.ord], a.weight*bm25(idf, float32(p.tf), lengthNorm(l.guides[p.ord].describedLen, describedAvg)))
+				sc.dbest[p.ord] = max(sc.dbest[p.ord], a.weight*bm25(idf, float32(p.tf), l.dnorm[p.ord]))
 			}
 		}
 		if sl.partial {
@@ -226,7 +225,6 @@ func (s *Searcher) gather(r *request) {
 			}
 		}
 		for _, ord := range sc.touch {
-			g := l.guides[ord]
 			c := at(ord)
 			c.matched |= bit
 			if sc.kind[ord] == kindExact || sc.kind[ord] == kindTypo {
@@ -234,12 +232,12 @@ func (s *Searcher) gather(r *request) {
 			}
 			best := float64(sc.best[ord])
 			if sc.tf[ord] > 0 {
-				best = max(best, float64(float32(bm25(sl.idf, sc.tf[ord], lengthNorm(g.length, avg)))))
+				best = max(best, float64(float32(bm25(sl.idf, sc.tf[ord], l.norm[ord]))))
 			}
 			c.text += best
 			dbest := sc.dbest[ord]
 			if sc.dtf[ord] > 0 {
-				dbest = max(dbest, bm25(sl.idf, sc.dtf[ord], lengthNorm(g.describedLen, describedAvg)))
+				dbest = max(dbest, bm25(sl.idf, sc.dtf[ord], l.dnorm[ord]))
 			}
 			c.described += dbest
 			sc.best[ord], sc.tf[ord], sc.dbest[ord], sc.dtf[ord], sc.kind[ord] = 0, 0, 0, 0, kindNone

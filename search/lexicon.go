@@ -141,6 +141,9 @@ type lexicon struct {
 	facetID    map[string]uint32
 	facetNames []string
 	facetTab   facetTable
+	// norm and dnorm are each guide's BM25 length factors (lengthNorm)
+	// over its whole text and its description, by ordinal.
+	norm, dnorm []float64
 
 	deletions *deletions
 	// shared is set while a derived lexicon is being changed: its lists
@@ -165,7 +168,24 @@ func (l *lexicon) build(guides []*corpus.Metier) {
 	slices.SortFunc(l.sorted, func(a, b uint32) int { return cmp.Compare(l.words[a].text, l.words[b].text) })
 	l.ranks()
 	l.facetTab = newFacetTable(l.facetNames)
+	l.lengthNorms()
 	l.deletions.seal()
+}
+
+// lengthNorms computes each guide's BM25 length factors, over its whole
+// text and over its description, once the guides (and so the mean
+// length) are settled: a search reads them by ordinal instead of
+// dereferencing every posting's guide.
+func (l *lexicon) lengthNorms() {
+	avg := l.avgLength()
+	l.norm = make([]float64, len(l.guides))
+	l.dnorm = make([]float64, len(l.guides))
+	for ord, g := range l.guides {
+		if g != nil {
+			l.norm[ord] = lengthNorm(g.length, avg)
+			l.dnorm[ord] = lengthNorm(g.describedLen, describedAvg)
+		}
+	}
 }
 
 // ranks recomputes each word's place in sorted.
@@ -234,6 +254,7 @@ func (l *lexicon) derive(put []*corpus.Metier, remove []string, tags index.Tagge
 	if len(n.facetNames) > len(l.facetNames) {
 		n.facetTab = newFacetTable(n.facetNames)
 	}
+	n.lengthNorms()
 	return &n
 }
 
