@@ -22,14 +22,15 @@ import (
 // the text's terms (a word no guide had says nothing until then).
 
 // order is the position of each guide after an update: those kept in
-// their order (a replaced guide in its place), then the new ones.
+// their places (a replaced guide in its own), the last one in the place
+// of a removed one, then the new ones. Moving one guide rather than all
+// those after a removed one keeps the text posting lists to be rewritten
+// to those of the guides that move, go or change.
 type order struct {
 	ids     []string
 	from    []int // position in the old corpus, -1 for a new guide
 	changed []bool
 	byID    map[string]int
-	// compacted is true when a guide was removed (positions moved).
-	compacted bool
 	// stale are the ids whose entries in other rows are out of date.
 	stale []string
 }
@@ -42,23 +43,28 @@ func newOrder(old []string, put []*corpus.Metier, remove []string) (*order, map[
 		}
 		puts[m.ID] = m
 	}
-	gone := map[string]bool{}
 	for _, id := range remove {
 		if _, ok := puts[id]; ok {
 			return nil, nil, fmt.Errorf("recommend: apply: %q both put and removed", id)
 		}
-		gone[id] = true
 	}
-	o := &order{byID: map[string]int{}}
+	o := &order{byID: make(map[string]int, len(old)+len(put)), ids: make([]string, 0, len(old)+len(put))}
 	for i, id := range old {
-		if gone[id] {
-			o.compacted = true
-			o.stale = append(o.stale, id)
-			continue
-		}
 		_, ch := puts[id]
 		o.byID[id] = len(o.ids)
 		o.ids, o.from, o.changed = append(o.ids, id), append(o.from, i), append(o.changed, ch)
+	}
+	for _, id := range remove {
+		p, ok := o.byID[id]
+		if !ok {
+			continue
+		}
+		last := len(o.ids) - 1
+		o.ids[p], o.from[p], o.changed[p] = o.ids[last], o.from[last], o.changed[last]
+		o.byID[o.ids[p]] = p
+		o.ids, o.from, o.changed = o.ids[:last], o.from[:last], o.changed[:last]
+		delete(o.byID, id)
+		o.stale = append(o.stale, id)
 	}
 	for _, m := range put {
 		o.stale = append(o.stale, m.ID)
@@ -108,11 +114,7 @@ func (t *TextVectors) Apply(ctx context.Context, put []*corpus.Metier, remove []
 			c.vecs[i] = t.vecs[o.from[i]]
 		}
 	}
-	if o.compacted {
-		c.index(t.opts.CommonTermsFrom)
-	} else {
-		c.repost(t, o, changed)
-	}
+	c.repost(t, o, changed)
 	c.near = make([][]TextMatch, len(o.ids))
 	acc := make([]float32, len(o.ids))
 	var touched []int32
@@ -145,42 +147,61 @@ func (t *TextVectors) Apply(ctx context.Context, put []*corpus.Metier, remove []
 	return &c, nil
 }
 
-// repost updates the posting lists for the changed guides only (no guide
-// moved): their old entries out, their new ones in, the lists they touch
-// copied so that t's stay as they were. A term the build left out of the
-// sums (too common) stays out.
+// repost updates the posting lists of the terms of the guides that
+// changed, went or moved: their old entries out (or renumbered, for a
+// guide that only moved), the changed guides' new ones in, the lists
+// they touch copied so that t's stay as they were. A term the build left
+// out of the sums (too common) stays out.
 func (c *TextVectors) repost(t *TextVectors, o *order, changed []int) {
 	c.postings = make([][]entry, len(t.postings))
 	copy(c.postings, t.postings)
-	copied := map[int32]bool{}
-	own := func(id int32) {
-		if !copied[id] {
-			copied[id] = true
-			c.postings[id] = append([]entry(nil), c.postings[id]...)
+	// Where each old guide that moved, went or changed is now (-1: gone).
+	now := map[int32]int32{}
+	terms := map[int32]bool{}
+	mark := func(v []entry) {
+		for _, e := range v {
+			if t.postings[e.id] != nil {
+				terms[e.id] = true
+			}
+		}
+	}
+	for i, j := range o.from {
+		if j >= 0 && (j != i || o.changed[i]) {
+			now[int32(j)] = int32(i)
+			mark(t.vecs[j])
+		}
+	}
+	for _, id := range o.stale {
+		if _, kept := o.byID[id]; kept {
+			continue
+		}
+		if j, ok := t.byID[id]; ok {
+			now[int32(j)] = -1
+			mark(t.vecs[j])
 		}
 	}
 	for _, i := range changed {
-		if j := o.from[i]; j >= 0 {
-			for _, e := range t.vecs[j] {
-				if t.postings[e.id] == nil {
+		mark(c.vecs[i])
+	}
+	for id := range terms {
+		old := t.postings[id]
+		p := make([]entry, 0, len(old)+1)
+		for _, x := range old {
+			if i, ok := now[x.id]; ok {
+				if i < 0 || o.changed[i] {
 					continue
 				}
-				own(e.id)
-				p := c.postings[e.id][:0]
-				for _, x := range c.postings[e.id] {
-					if int(x.id) != i {
-						p = append(p, x)
-					}
-				}
-				c.postings[e.id] = p
+				x.id = i
 			}
+			p = append(p, x)
 		}
+		c.postings[id] = p
+	}
+	for _, i := range changed {
 		for _, e := range c.vecs[i] {
-			if t.postings[e.id] == nil {
-				continue // too common, out of the sums
+			if t.postings[e.id] != nil {
+				c.postings[e.id] = append(c.postings[e.id], entry{int32(i), e.w})
 			}
-			own(e.id)
-			c.postings[e.id] = append(c.postings[e.id], entry{int32(i), e.w})
 		}
 	}
 }
