@@ -45,6 +45,7 @@ func newPages() (*pages, error) {
 	funcs := template.FuncMap{
 		"asset":     assets.URL,
 		"display":   display,
+		"fr":        frenchSpacing,
 		"euros":     euros,
 		"years":     years,
 		"plural":    plural,

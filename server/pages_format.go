@@ -31,6 +31,52 @@ func display(s string) string {
 	return string(unicode.ToUpper(r)) + s[n:]
 }
 
+// frenchSpacing sets a source's text in French typography for display: a
+// no-break space inside « » and before ; : ! ? (so a line never starts
+// with the sign), and no space before a full stop or a comma (ONISEP
+// writes « À partir du Smic . » where a link once stood). The data keeps
+// the text as it comes; only what the reader sees changes.
+func frenchSpacing(s string) string {
+	if !strings.ContainsAny(s, "«»;:!?.,") {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	rs := []rune(s)
+	for i := 0; i < len(rs); i++ {
+		r := rs[i]
+		if unicode.IsSpace(r) && r != '\n' {
+			j := i
+			for j < len(rs) && unicode.IsSpace(rs[j]) && rs[j] != '\n' {
+				j++
+			}
+			var next, prev rune
+			if j < len(rs) {
+				next = rs[j]
+			}
+			if i > 0 {
+				prev = rs[i-1]
+			}
+			switch {
+			case j == len(rs) || next == '\n':
+				// trailing spaces stay as they are
+			case (next == '.' || next == ',') && prev != 0 && prev != '.' && !unicode.IsSpace(prev) && (j+1 >= len(rs) || rs[j+1] != '.'):
+				i = j - 1 // « Smic . » → « Smic. », but « … ... » stays
+				continue
+			case strings.ContainsRune("»;:!?", next) && prev != 0 || prev == '«':
+				b.WriteString(nbsp)
+				i = j - 1
+				continue
+			}
+			b.WriteString(string(rs[i:j]))
+			i = j - 1
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
 // euros writes an amount as « 1 890 € ».
 func euros(n int) string {
 	s := strconv.Itoa(n)
@@ -65,6 +111,8 @@ type salaryView struct {
 	Junior   string
 	Senior   string
 	Benefits string
+	// Level says whose the range is when no level is shown apart.
+	Level string
 	// Text is the guide's own words about the salary, by paragraph.
 	Text []string
 	// Bar places the beginner and experienced ranges on one axis, in
@@ -89,9 +137,13 @@ func newSalaryView(s corpus.Salary) *salaryView {
 	if v.Range == "" && v.Junior == "" && v.Senior == "" && len(v.Text) == 0 {
 		return nil
 	}
-	// The range alone says it all when a single level repeats it.
+	// The range alone says it all when a single level repeats it; it is
+	// then a beginner's (ONISEP gives only « salaire débutant »).
 	if v.Junior == v.Range && v.Senior == "" {
 		v.Junior = ""
+		if v.Range != "" {
+			v.Level = "en début de carrière"
+		}
 	}
 	if v.Junior != "" && v.Senior != "" {
 		lo, hi := first(s.JuniorMin, s.JuniorMax), max(s.SeniorMax, s.SeniorMin, s.JuniorMax)
@@ -123,12 +175,13 @@ func pct(x float64) float64 {
 	return float64(int(x*1000+0.5)) / 10
 }
 
-// paragraphs splits a text on its line breaks, dropping empty lines.
+// paragraphs splits a text on its line breaks, dropping empty lines,
+// each set in French typography.
 func paragraphs(s string) []string {
 	var out []string
 	for _, p := range strings.Split(s, "\n") {
 		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
+			out = append(out, frenchSpacing(p))
 		}
 	}
 	return out

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -162,12 +164,54 @@ func (s *Server) criterionLabels(r *recommend.Recommender) map[string]string {
 	if c := s.labels.last.Load(); c != nil && c.r == r {
 		return c.labels
 	}
-	out := map[string]string{}
-	for _, c := range r.Taxonomy().Criteria {
-		out[c.ID] = c.Label
-	}
+	out := qualifiedLabels(r.Taxonomy())
 	s.labels.last.Store(&recommenderLabels{r: r, labels: out})
 	return out
+}
+
+// groupKinds name the static criteria's groups where a label needs
+// telling apart from another criterion's.
+var groupKinds = map[string]string{
+	"interets":   "profil",
+	"niveau":     "études et salaire",
+	"conditions": "conditions de travail",
+}
+
+// qualifiedLabels maps criterion ids to their labels, each label that
+// two criteria share followed by what kind of criterion it is: ONISEP's
+// sector « Social » and the profile « Social » are two filters side by
+// side in one list, and read « Social (secteur d'activité) » and
+// « Social (profil) ».
+func qualifiedLabels(tax *recommend.Taxonomy) map[string]string {
+	fams := map[string]string{}
+	for _, f := range tax.Families {
+		fams[f.ID] = f.Label
+	}
+	uses := map[string]int{}
+	for _, c := range tax.Criteria {
+		uses[strings.ToLower(c.Label)]++
+	}
+	out := make(map[string]string, len(tax.Criteria))
+	for _, c := range tax.Criteria {
+		label := c.Label
+		if uses[strings.ToLower(label)] > 1 {
+			kind := fams[c.Family]
+			if kind == "" {
+				kind = groupKinds[c.Group]
+			}
+			if kind != "" {
+				label += " (" + lowerFirst(kind) + ")"
+			}
+		}
+		out[c.ID] = label
+	}
+	return out
+}
+
+// lowerFirst writes the first letter of s in lower case.
+func lowerFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToLower(r)) + s[n:]
 }
 
 // labelCache holds the criterion labels of one recommender.
