@@ -4,7 +4,7 @@ BIN     := bin/metiers
 ADDR    ?= 127.0.0.1:8080
 FUZZTIME ?= 5s
 
-.PHONY: all build run test test-unit test-browser test-cluster fuzz lint bench load load-jobtitles eval clean
+.PHONY: all build run test test-unit test-faults test-browser test-cluster fuzz lint bench load load-jobtitles eval clean
 LOAD_DURATION ?= 30s
 
 all: lint test
@@ -17,11 +17,19 @@ run: build
 	./$(BIN) serve --addr $(ADDR)
 
 ## test: every test (unit, end-to-end, browser when chromium is installed), vet and a short fuzz run
-test: lint test-unit test-browser fuzz
+test: lint test-unit test-faults test-browser fuzz
 
-## test-unit: go test ./..., every package but the browser tests
+## test-unit: go test ./..., every package but the fault-injection suite
+## and the browser tests
 test-unit:
 	$(GO) test -count=1 ./...
+
+## test-faults: the fault-injection suite (faults, build tag faults: the
+## real binary under full disks, signals and odd corpora, half a minute
+## of builds on two cores, kept out of go test ./...); the cases that
+## need root skip without it (CI runs as root)
+test-faults:
+	$(GO) test -count=1 -tags faults ./faults
 
 ## test-browser: the tests that drive the pages in headless Chromium
 ## (e2e, build tag browser: a minute or more of Chromium on two cores,
@@ -50,6 +58,7 @@ lint:
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) vet -tags browser ./e2e
+	$(GO) vet -tags faults ./faults
 
 ## bench: go test -bench of search, suggest, similar and quiz, then the scale
 ## table (sample; BENCH_SIZES guides recombined from the sample and, when
