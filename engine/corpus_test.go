@@ -17,6 +17,7 @@ import (
 // reuses the generation). Any of them used to fail the reindex, and the
 // FIFO to hang it for ever.
 func TestOddCorpusFiles(t *testing.T) {
+	t.Parallel()
 	corpusDir, indexDir := t.TempDir(), t.TempDir()
 	writeCorpus(t, corpusDir, 2)
 	e := start(t, options(corpusDir, indexDir))
@@ -52,6 +53,7 @@ func TestOddCorpusFiles(t *testing.T) {
 // SIGTERM or Ctrl-C does: it fails with the context's error, leaves no
 // partial generation and does not move CURRENT.
 func TestBuildStopsOnCancel(t *testing.T) {
+	t.Parallel()
 	for _, stage := range []string{StageParsed, StageIndexed, StageVerified} {
 		t.Run(stage, func(t *testing.T) {
 			corpusDir, indexDir := t.TempDir(), t.TempDir()

@@ -89,6 +89,7 @@ func guides(t *testing.T, e *Engine) int {
 }
 
 func TestGenerationsOnDisk(t *testing.T) {
+	t.Parallel()
 	corpusDir, indexDir := t.TempDir(), t.TempDir()
 	writeCorpus(t, corpusDir, 3)
 	e := start(t, options(corpusDir, indexDir))
@@ -119,6 +120,7 @@ func TestGenerationsOnDisk(t *testing.T) {
 }
 
 func TestFastRestartAndCorpusChange(t *testing.T) {
+	t.Parallel()
 	corpusDir, indexDir := t.TempDir(), t.TempDir()
 	writeCorpus(t, corpusDir, 2)
 	e := start(t, options(corpusDir, indexDir))
@@ -156,6 +158,7 @@ func TestFastRestartAndCorpusChange(t *testing.T) {
 // serves the last good generation and removes the partial one at once
 // (it used to stay until the next good reindex: 13 of them, 250 MB).
 func TestCrashLeavesLastGoodIndex(t *testing.T) {
+	t.Parallel()
 	corpusDir, indexDir := t.TempDir(), t.TempDir()
 	writeCorpus(t, corpusDir, 1)
 	e := start(t, options(corpusDir, indexDir))
@@ -185,6 +188,7 @@ func TestCrashLeavesLastGoodIndex(t *testing.T) {
 }
 
 func TestFailedReindexKeepsServing(t *testing.T) {
+	t.Parallel()
 	corpusDir, indexDir := t.TempDir(), t.TempDir()
 	writeCorpus(t, corpusDir, 0)
 	e := start(t, options(corpusDir, indexDir))
@@ -232,6 +236,7 @@ func TestFailedReindexKeepsServing(t *testing.T) {
 // only, sorted first: the build used to fail its check, which searched
 // the first guide by its title (« the query has only stop words »).
 func TestStopWordTitleBuilds(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	writeCorpus(t, dir, 0)
 	if err := os.WriteFile(filepath.Join(dir, "0.json"), []byte(`{"title": "De la"}`), 0o644); err != nil {
@@ -251,6 +256,7 @@ func TestStopWordTitleBuilds(t *testing.T) {
 // last keptJobs is found by its id after others have started (a remote
 // reindex polls for its own), older ones are forgotten.
 func TestJobByID(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	writeCorpus(t, dir, 0)
 	e := start(t, options(dir, ""))

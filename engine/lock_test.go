@@ -17,6 +17,7 @@ import (
 // second one's reindexes must not delete the generation the first one
 // serves, nor a build under way.
 func TestPruneSparesGenerationsInUse(t *testing.T) {
+	t.Parallel()
 	corpusDir, indexDir := t.TempDir(), t.TempDir()
 	writeCorpus(t, corpusDir, 0)
 	server := start(t, options(corpusDir, indexDir))

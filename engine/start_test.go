@@ -31,6 +31,7 @@ func spoil(t *testing.T, dir string) {
 // with, Status says which build failed and why, and the next reindex
 // that succeeds clears it. Start used to fail, and serve to exit.
 func TestStartFallsBackToLastGood(t *testing.T) {
+	t.Parallel()
 	corpusDir, indexDir := t.TempDir(), t.TempDir()
 	writeCorpus(t, corpusDir, 2)
 	first := start(t, options(corpusDir, indexDir))
@@ -120,6 +121,7 @@ func TestStatusReportsProgress(t *testing.T) {
 // the corpus changed it builds in memory; it never writes a generation
 // nor moves CURRENT, and refuses to reindex.
 func TestReadOnly(t *testing.T) {
+	t.Parallel()
 	corpusDir, indexDir := t.TempDir(), t.TempDir()
 	writeCorpus(t, corpusDir, 1)
 	server := start(t, options(corpusDir, indexDir))
@@ -160,6 +162,7 @@ func TestReadOnly(t *testing.T) {
 // the new build, even one that fails (killed runs' leftovers would
 // otherwise fill the disk that the next build needs).
 func TestReindexCleansPartial(t *testing.T) {
+	t.Parallel()
 	corpusDir, indexDir := t.TempDir(), t.TempDir()
 	writeCorpus(t, corpusDir, 0)
 	spoil(t, corpusDir)

@@ -111,6 +111,7 @@ func TestWatch(t *testing.T) {
 }
 
 func TestWatchNeedsADirectory(t *testing.T) {
+	t.Parallel()
 	e := start(t, options("", ""))
 	if err := e.Watch(context.Background(), time.Second); err == nil {
 		t.Error("watching the embedded sample: no error")
