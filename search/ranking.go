@@ -34,7 +34,9 @@ const (
 	StageExact = "exact"
 	// StageName is, over the guide's names, the best product of the
 	// share of the query one name holds (words weighed by rarity) and
-	// the share of that name the query holds.
+	// the share of that name the query holds; a long word typed whole
+	// that begins a word of the name with its first letters counts
+	// there, at nearWeight.
 	StageName = "name"
 	// StageContained is, over the guide's names that the query wholly
 	// holds, the largest number of their words, up to 3, over 3: a job
@@ -181,6 +183,10 @@ type rankContext struct {
 	// partial lists the slots being typed, with the places in the sorted
 	// vocabulary of the words they begin.
 	partial []partialSlot
+	// near lists the long words typed whole with the places of the
+	// words sharing their first nearPrefix letters (« plasturgie »,
+	// « plasturgiste »).
+	near []partialSlot
 	// pairs are the hashes of the query's consecutive words' terms.
 	pairs [][]uint32
 }
@@ -200,6 +206,10 @@ func newRankContext(s *Searcher, r *request) *rankContext {
 		rc.idfSum += sl.idf
 		if !sl.partial {
 			rc.exactSlots |= 1 << i
+			if r := []rune(sl.raw); len(r) > nearPrefix {
+				lo, hi := s.lex.prefixRange(string(r[:nearPrefix]))
+				rc.near = append(rc.near, partialSlot{bit: 1 << i, lo: uint32(lo), hi: uint32(hi)})
+			}
 			continue
 		}
 		lo, hi := s.lex.prefixRange(sl.raw)
@@ -506,13 +516,52 @@ func (rc *rankContext) markNames() {
 	for _, t := range sc.touched {
 		mark(l.termNames[t])
 	}
-	for _, p := range rc.partial {
+	for _, p := range append(rc.partial, rc.near...) {
 		for _, id := range l.sorted[p.lo:p.hi] {
 			if l.words[id].title {
 				mark(l.wordNames[id])
 			}
 		}
 	}
+}
+
+// nearPrefix is how many first letters a long word typed whole shares
+// with a word of a name for the name stage to count it at nearWeight:
+// French derives trades from their fields by suffix (plasturgie,
+// plasturgiste; bijouterie, bijoutier), which the stemmer keeps apart.
+const (
+	nearPrefix = 6
+	nearWeight = 0.8
+)
+
+// nearName returns the name stage's value of a name through the long
+// words typed whole that begin its words otherwise than by their term,
+// given the slots m it holds and its words held.
+func (rc *rankContext) nearName(n *name, m uint32, held int) float64 {
+	if len(rc.near) == 0 {
+		return 0
+	}
+	rank := rc.lex.rank
+	var extra uint32
+	more := 0
+	for _, w := range n.words {
+		if w.term == noTerm || rc.sc.terms[w.term]&termHeld != 0 {
+			continue
+		}
+		for _, p := range rc.near {
+			if m&p.bit == 0 && extra&p.bit == 0 {
+				if r := rank[w.word]; r >= p.lo && r < p.hi {
+					extra |= p.bit
+					more++
+					break
+				}
+			}
+		}
+	}
+	if extra == 0 {
+		return 0
+	}
+	return nearWeight * rc.weigh(m|extra) * float64(held+more) / float64(len(n.terms))
 }
 
 // names computes, once per candidate, the stages read from its names.
@@ -536,6 +585,12 @@ func (rc *rankContext) names(c *candidate) *nameValues {
 			default:
 				v.typing = max(v.typing, otherName)
 			}
+		}
+		if held < 0 && len(rc.near) > 0 {
+			held = rc.held(n)
+		}
+		if near := rc.nearName(n, m, max(held, 0)); near > 0 {
+			v.name = max(v.name, near)
 		}
 		if m != 0 {
 			q := rc.weigh(m)

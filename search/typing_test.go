@@ -37,7 +37,8 @@ func newONISEPLike(t testing.TB) *Searcher {
 // for one guide, while a title is typed: each word of a name serves
 // one word typed (the word being typed must begin another one than
 // the words typed whole took), synonyms rank below the reader's own
-// words, and head is how much of the query a name begins with.
+// words, head is how much of the query a name begins with, and a long
+// word shares its first letters with a name's word of the same field.
 func TestNameStages(t *testing.T) {
 	t.Parallel()
 	s := newONISEPLike(t)
@@ -61,6 +62,9 @@ func TestNameStages(t *testing.T) {
 		{"conductrice de travaux second œuvre", "conducteur-travaux", StageHead, 0.6},
 		{"manager de r", "chef-rayon", StageHead, 1},
 		{"rayon", "chef-rayon", StageHead, 0},
+		// A long word typed whole that begins a name's word otherwise
+		// than by its stem: half the title's words, at nearWeight.
+		{"frigorifique ", "technicien-frigoriste", StageName, nearWeight * 0.5},
 	} {
 		res, err := s.Search(context.Background(), Request{Query: tc.q, Size: 50, Explain: true})
 		if err != nil {
