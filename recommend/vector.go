@@ -94,7 +94,8 @@ func known(x float64) bool { return x == x }
 
 // derive computes a guide's vector: explicit values first, then numeric
 // fields, then the linked ROME sheets, then the guide's own labels for
-// family criteria, and text cues for what none of these says.
+// family criteria, and text cues for what none of these says (a work
+// context the sheets do not list included).
 func derive(m *corpus.Metier, sheets []sheetWeight, t *Taxonomy, cm *cueMatcher) Vector {
 	v := make(Vector, len(t.Criteria))
 	secs := sections(m)
@@ -154,7 +155,11 @@ func derive(m *corpus.Metier, sheets []sheetWeight, t *Taxonomy, cm *cueMatcher)
 		case len(sheets) > 0 && c.RIASEC != "":
 			v[i] = riasecOf(sheets, c.RIASEC)
 		case len(sheets) > 0 && len(c.Rome) > 0:
-			v[i] = contextOf(sheets, c.Rome)
+			// A sheet lists a few of its work contexts, not all: one it
+			// does not list is left to the guide's own text (ROME's
+			// « Garde de parc naturel » lists four, none « En
+			// extérieur »).
+			v[i] = math.Max(contextOf(sheets, c.Rome), cues(i))
 		default:
 			v[i] = cues(i)
 		}
