@@ -180,6 +180,24 @@ func TestSuggestionsSayBothForms(t *testing.T) {
 	}
 }
 
+// TestSuggestionsSayBothFormsOnONISEP: on ONISEP the issue saw
+// « infirmierinfirmière ».
+func TestSuggestionsSayBothFormsOnONISEP(t *testing.T) {
+	base := onisepBase(t)
+	ctx := browser(t, 1200, 1000)
+	run(t, ctx, "type « infirm »", chromedp.Navigate(base+"/"), chromedp.WaitVisible(`#q`, chromedp.ByQuery),
+		chromedp.SendKeys(`#q`, "infirm", chromedp.ByQuery), chromedp.WaitVisible(`#suggestions li`, chromedp.ByQuery))
+	got := eval[[]string](t, ctx, `[...document.querySelectorAll('#suggestions li')].map(li => li.textContent)`)
+	if len(got) == 0 || !strings.EqualFold(got[0], "Infirmier, infirmière") {
+		t.Errorf("suggestions for « infirm »: %q", got)
+	}
+	for _, s := range got {
+		if strings.Contains(strings.ToLower(s), "infirmierinfirmière") {
+			t.Errorf("a suggestion reads %q", s)
+		}
+	}
+}
+
 // TestFirstKeystroke types one letter that is a French stop word (« m »,
 // on the way to « médecin »): the search box shows guides.
 func TestFirstKeystroke(t *testing.T) {
@@ -288,9 +306,14 @@ func TestFiltersWithoutReload(t *testing.T) {
 // TestMobileFiltersFromTheTop: on a phone the filters are one tap from
 // the top of the results, not below them all.
 func TestMobileFiltersFromTheTop(t *testing.T) {
-	base := site(t, "http://127.0.0.1")
+	t.Run("sample", func(t *testing.T) { mobileFilters(t, site(t, "http://127.0.0.1"), "m%C3%A9dical") })
+	// ONISEP's 29 results for « infirmier » once pushed them 6,000 px down.
+	t.Run("onisep", func(t *testing.T) { mobileFilters(t, onisepBase(t), "infirmier") })
+}
+
+func mobileFilters(t *testing.T, base, query string) {
 	ctx := browser(t, 375, 812)
-	run(t, ctx, "search « medical » on a phone", chromedp.Navigate(base+"/?q=m%C3%A9dical"), chromedp.WaitVisible(`#found .hit`, chromedp.ByQuery))
+	run(t, ctx, "search on a phone", chromedp.Navigate(base+"/?q="+query), chromedp.WaitVisible(`#found .hit`, chromedp.ByQuery))
 	top := eval[float64](t, ctx, `document.querySelector('details.filters > summary').getBoundingClientRect().top`)
 	if top > 812 {
 		t.Errorf("the filters' toggle is %.0f px down", top)

@@ -53,6 +53,7 @@ func newPages() (*pages, error) {
 		"snippet":   snippet,
 		"percent":   percent,
 		"paras":     paragraphs,
+		"studies":   studyBlocks,
 		"path":      url.PathEscape,
 		"add":       func(a, b int) int { return a + b },
 	}

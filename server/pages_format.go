@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html"
 	"html/template"
+	"regexp"
 	"strconv"
 	"strings"
 	"unicode"
@@ -183,6 +184,44 @@ func paragraphs(s string) []string {
 		if p = strings.TrimSpace(p); p != "" {
 			out = append(out, frenchSpacing(p))
 		}
+	}
+	return out
+}
+
+// studyLevel is a line of a guide's studies that heads the diplomas of
+// one level, as ONISEP writes them (« Après la 3e », « Niveau bac + 2 »,
+// « Niveau CAP »): short and without a final sign.
+var studyLevel = regexp.MustCompile(`^(?i:niveau|après l[ae]|avant l[ae]|dès l[ae])\s\S.{0,28}$`)
+
+// studyBlock is one part of a guide's studies: a level's heading with
+// its diplomas, or the paragraphs before any heading.
+type studyBlock struct {
+	Heading string
+	Paras   []string
+	Items   []string
+}
+
+// studyBlocks splits a guide's studies into its paragraphs and, when it
+// lists diplomas under level headings, those lists: read as one
+// paragraph each, « Après la 3e » looked like one more diploma.
+func studyBlocks(s string) []studyBlock {
+	lines := paragraphs(s)
+	out := []studyBlock{{}}
+	for _, l := range lines {
+		cur := &out[len(out)-1]
+		switch {
+		case studyLevel.MatchString(l) && !strings.ContainsAny(l[len(l)-1:], ".!?:;"):
+			out = append(out, studyBlock{Heading: display(l)})
+		case cur.Heading != "" && len(l) < 120 && !strings.HasSuffix(l, "."):
+			cur.Items = append(cur.Items, display(l))
+		case len(cur.Items) > 0: // a paragraph after a list: its own block, in order
+			out = append(out, studyBlock{Paras: []string{l}})
+		default:
+			cur.Paras = append(cur.Paras, l)
+		}
+	}
+	if len(out[0].Paras) == 0 {
+		out = out[1:]
 	}
 	return out
 }

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"reflect"
 	"testing"
 
 	"github.com/metiers/metiers/recommend"
@@ -60,6 +61,29 @@ func TestQualifiedLabels(t *testing.T) {
 	for id, w := range want {
 		if got[id] != w {
 			t.Errorf("%s reads %q, want %q", id, got[id], w)
+		}
+	}
+}
+
+func TestStudyBlocks(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want []studyBlock
+	}{
+		{"Le CAP est le diplôme de référence.\nAprès la 3e\nCAP boulanger\nNiveau bac + 2\nBTS MCO\nUn BTS se prépare en 2 ans.",
+			[]studyBlock{{Paras: []string{"Le CAP est le diplôme de référence."}},
+				{Heading: "Après la 3e", Items: []string{"CAP boulanger"}},
+				{Heading: "Niveau bac + 2", Items: []string{"BTS MCO"}}, {Paras: []string{"Un BTS se prépare en 2 ans."}}}},
+		{"niveau bac\nbac pro cuisine", []studyBlock{{Heading: "Niveau bac", Items: []string{"Bac pro cuisine"}}}},
+		{"Une licence.\nNiveau bac + 3 est le minimum requis pour ce poste.", []studyBlock{{Paras: []string{"Une licence.", "Niveau bac + 3 est le minimum requis pour ce poste."}}}},
+		{"", nil},
+	} {
+		got := studyBlocks(c.in)
+		if len(got) == 0 && len(c.want) == 0 {
+			continue
+		}
+		if !reflect.DeepEqual(got, c.want) {
+			t.Errorf("studyBlocks(%q) =\n %+v, want\n %+v", c.in, got, c.want)
 		}
 	}
 }
