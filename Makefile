@@ -4,7 +4,7 @@ BIN     := bin/metiers
 ADDR    ?= 127.0.0.1:8080
 FUZZTIME ?= 5s
 
-.PHONY: all build run test test-unit test-faults test-browser test-cluster fuzz lint bench load load-jobtitles eval clean
+.PHONY: all build run test test-unit test-faults test-browser test-cluster fuzz lint bench load load-jobtitles eval quiz-shots clean
 LOAD_DURATION ?= 30s
 
 all: lint test
@@ -95,6 +95,11 @@ load-jobtitles: build
 ## eval: relevance on the real corpora under ../shared/data (skipped when absent)
 eval:
 	$(GO) run ./bench/eval -data ../shared/data -json bench/results/eval.json
+
+## quiz-shots: the three readers of docs/quiz.md answer the quiz in Chromium
+## on ONISEP with the ROME referential; their results land in docs/quiz/
+quiz-shots:
+	METIERS_QUIZ_SHOTS=$(CURDIR)/docs/quiz $(GO) test -tags browser ./e2e -run '^TestQuizReaders$$' -count=1 -v
 
 clean:
 	rm -rf bin var

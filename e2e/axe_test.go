@@ -140,10 +140,8 @@ func TestAccessibility(t *testing.T) {
 
 // onisepDir is onisepCorpus without the skip: "" when absent.
 func onisepDir(t *testing.T) string {
-	for _, d := range []string{filepath.Join("..", "..", "shared", "data", "onisep-ideo"), filepath.Join("..", "..", "..", "shared", "data", "onisep-ideo")} {
-		if _, err := os.Stat(d); err == nil {
-			return onisepCorpus(t)
-		}
+	if sharedData("onisep-ideo") != "" {
+		return onisepCorpus(t)
 	}
 	t.Log("../shared/data/onisep-ideo is absent: the sample corpus only")
 	return ""

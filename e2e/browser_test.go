@@ -17,6 +17,7 @@ import (
 
 	"github.com/metiers/metiers/engine"
 	"github.com/metiers/metiers/index"
+	"github.com/metiers/metiers/rome"
 	"github.com/metiers/metiers/search"
 	"github.com/metiers/metiers/server"
 )
@@ -78,8 +79,14 @@ func siteOn(t *testing.T, dir, origin string) string {
 // startSite starts the real server over the corpus in dir and returns
 // its base URL and what stops it.
 func startSite(dir, origin string) (string, []func(), error) {
+	return startSiteWith(dir, origin, nil)
+}
+
+// startSiteWith is startSite with the guides linked to a ROME
+// referential (none when nil), as `serve --referential` does.
+func startSiteWith(dir, origin string, ref *rome.Referential) (string, []func(), error) {
 	syn := index.DefaultSynonyms()
-	e, err := engine.New(engine.Options{CorpusDir: dir, Synonyms: syn, Search: search.Options{Synonyms: syn, CacheSize: 1000}})
+	e, err := engine.New(engine.Options{CorpusDir: dir, Synonyms: syn, Search: search.Options{Synonyms: syn, CacheSize: 1000}, Referential: ref})
 	if err != nil {
 		return "", nil, err
 	}

@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -72,12 +71,7 @@ var onisep struct {
 // loudly when ../shared/data lacks it.
 func onisepCorpus(t *testing.T) string {
 	t.Helper()
-	var src string
-	for _, d := range []string{filepath.Join("..", "..", "shared", "data", "onisep-ideo"), filepath.Join("..", "..", "..", "shared", "data", "onisep-ideo")} {
-		if _, err := os.Stat(d); err == nil {
-			src = d
-		}
-	}
+	src := sharedData("onisep-ideo")
 	if src == "" {
 		t.Log("SKIP: ../shared/data/onisep-ideo is absent: the ONISEP browser checks do not run")
 		t.Skip("no ONISEP corpus")
