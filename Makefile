@@ -52,6 +52,7 @@ fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzParseText$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=0s ./corpus
 	$(GO) test -run='^$$' -fuzz='^FuzzParseJSON$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=0s ./corpus
 	$(GO) test -run='^$$' -fuzz='^FuzzSearch$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=0s ./server
+	$(GO) test -run='^$$' -fuzz='^FuzzSearchBodyJSON$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=0s ./server
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

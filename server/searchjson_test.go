@@ -93,3 +93,32 @@ func TestSearchBodyJSON(t *testing.T) {
 		}
 	}
 }
+
+// FuzzSearchBodyJSON checks the hand-written answer against
+// encoding/json for any string in any of its string fields and any score.
+func FuzzSearchBodyJSON(f *testing.F) {
+	for _, s := range []string{"", "<mark>é</mark>", "\x00\u2028\xff", `"\`} {
+		f.Add(s, 1.5)
+	}
+	f.Fuzz(func(t *testing.T, s string, score float64) {
+		b := searchBody{
+			Response: &search.Response{
+				Total: 1, TookMS: score, Page: 1, Size: 1,
+				Hits:   []search.Hit{{ID: s, Title: s, TitleFeminine: s, Tagline: s, Score: score, Highlights: map[string][]string{s: {s}, "text": {s, s}}}},
+				Facets: map[string][]search.FacetValue{s: {{Value: s, Count: 1}}},
+			},
+			Filters: []facetGroup{{Name: s, Label: s, Values: []facetOption{{Label: s, Key: s, Value: s}}}},
+		}
+		want, err := json.Marshal(b)
+		got, ok := appendSearchBody(nil, b)
+		if err != nil {
+			if ok {
+				t.Fatalf("encoding/json refuses (%v), written by hand", err)
+			}
+			return
+		}
+		if !ok || !bytes.Equal(got, want) {
+			t.Fatalf("ok %v\n got %q\nwant %q", ok, got, want)
+		}
+	})
+}
