@@ -148,18 +148,24 @@ func onisepDir(t *testing.T) string {
 }
 
 // TestGuideLayoutIsStable measures the guide page's cumulative layout
-// shift in Chromium: everything is in the HTML the server sends, so
+// shift in Chromium, on the sample and on ONISEP (boulanger) when present:
+// everything is in the HTML the server sends, so
 // nothing arrives later to push the text down.
 func TestGuideLayoutIsStable(t *testing.T) {
-	base := site(t, "http://127.0.0.1")
-	for _, w := range []int{1280, 375} {
-		ctx := browser(t, w, 900)
-		var cls float64
-		run(t, ctx, "open a guide", chromedp.Navigate(base+"/metiers/codeur-medical"), chromedp.WaitVisible(`#similar`, chromedp.ByQuery),
-			chromedp.Evaluate(`new Promise(done => { let cls = 0; new PerformanceObserver(l => { for (const e of l.getEntries()) if (!e.hadRecentInput) cls += e.value; }).observe({type: "layout-shift", buffered: true}); setTimeout(() => done(cls), 1000); })`, &cls, awaitPromise))
-		t.Logf("guide page at %d px: cumulative layout shift %.4f", w, cls)
-		if cls > 0.01 {
-			t.Errorf("guide page at %d px: cumulative layout shift %.3f", w, cls)
+	pages := []struct{ name, base, guide string }{{"sample", site(t, "http://127.0.0.1"), "codeur-medical"}}
+	if onisepDir(t) != "" {
+		pages = append(pages, struct{ name, base, guide string }{"onisep", onisepBase(t), "boulanger"})
+	}
+	for _, p := range pages {
+		for _, w := range []int{1280, 375} {
+			ctx := browser(t, w, 900)
+			var cls float64
+			run(t, ctx, "open a guide", chromedp.Navigate(p.base+"/metiers/"+p.guide), chromedp.WaitVisible(`#similar`, chromedp.ByQuery),
+				chromedp.Evaluate(`new Promise(done => { let cls = 0; new PerformanceObserver(l => { for (const e of l.getEntries()) if (!e.hadRecentInput) cls += e.value; }).observe({type: "layout-shift", buffered: true}); setTimeout(() => done(cls), 1000); })`, &cls, awaitPromise))
+			t.Logf("%s guide page at %d px: cumulative layout shift %.4f", p.name, w, cls)
+			if cls > 0.01 {
+				t.Errorf("%s guide page at %d px: cumulative layout shift %.3f", p.name, w, cls)
+			}
 		}
 	}
 }
