@@ -215,6 +215,7 @@ func (r *Recommender) withAnswer(p profile, q *Question, a int) profile {
 			out.imp = append(out.imp, x[1])
 		}
 	}
+	r.alternatives(&out)
 	return out
 }
 

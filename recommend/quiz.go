@@ -271,6 +271,12 @@ type profile struct {
 	imp    []float64
 	// answered counts the answers that speak (not « Ni oui ni non »).
 	answered int
+	// alts are the wishes (indices into crit) that are alternatives:
+	// « yes » to two labels or more of one family (two sub-domains) is
+	// met by a guide that carries any of them (quizorder.go); inAlt
+	// marks them.
+	alts  [][]int
+	inAlt []bool
 }
 
 // profile turns answers into the reader's wishes. « Ni oui ni non » and
@@ -336,6 +342,7 @@ func (r *Recommender) profile(answers map[string]int) (profile, error) {
 		p.target = append(p.target, wishes[c].sum/wishes[c].imp)
 		p.imp = append(p.imp, wishes[c].imp)
 	}
+	r.alternatives(&p)
 	return p, nil
 }
 
@@ -344,16 +351,30 @@ func (r *Recommender) profile(answers map[string]int) (profile, error) {
 // nothing about counts as the corpus's mean misfit.
 func (r *Recommender) fit(v Vector, p profile) float64 {
 	var num, den float64
-	for k, c := range p.crit {
-		x := v[c]
-		var f float64
-		if known(x) {
-			f = 1 - math.Abs(x-p.target[k])
-		} else {
-			f = 1 - r.meanMisfit(c, p.target[k])
+	one := func(k int) float64 {
+		c := p.crit[k]
+		if x := v[c]; known(x) {
+			return 1 - math.Abs(x-p.target[k])
 		}
-		num += p.imp[k] * f
+		return 1 - r.meanMisfit(c, p.target[k])
+	}
+	for k := range p.crit {
+		if p.inAlt != nil && p.inAlt[k] {
+			continue
+		}
+		num += p.imp[k] * one(k)
 		den += p.imp[k]
+	}
+	// Alternatives count as one wish as heavy as all of them, met as
+	// well as the best of them is.
+	for _, ks := range p.alts {
+		var w, best float64
+		for _, k := range ks {
+			w += p.imp[k]
+			best = math.Max(best, one(k))
+		}
+		num += w * best
+		den += w
 	}
 	if den == 0 {
 		return 0
@@ -377,13 +398,32 @@ type contribution struct {
 }
 
 func (r *Recommender) contributions(v Vector, p profile) []contribution {
+	// A missed alternative is no misfit when another one is met.
+	metAlt := map[int]bool{}
+	for g, ks := range p.alts {
+		for _, k := range ks {
+			if x := v[p.crit[k]]; known(x) && x >= 0.5 {
+				metAlt[g] = true
+			}
+		}
+	}
+	altOf := map[int]int{}
+	for g, ks := range p.alts {
+		for _, k := range ks {
+			altOf[k] = g
+		}
+	}
 	out := make([]contribution, 0, len(p.crit))
 	for k, c := range p.crit {
 		if !known(v[c]) {
 			continue
 		}
 		chance := r.meanMisfit(c, p.target[k])
-		out = append(out, contribution{c, p.imp[k] * (chance - math.Abs(v[c]-p.target[k])), p.target[k] < 0.5})
+		x := p.imp[k] * (chance - math.Abs(v[c]-p.target[k]))
+		if g, ok := altOf[k]; ok && metAlt[g] && x < 0 {
+			continue
+		}
+		out = append(out, contribution{c, x, p.target[k] < 0.5})
 	}
 	return out
 }

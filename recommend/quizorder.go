@@ -121,3 +121,47 @@ func (r *Recommender) also(i int, p profile) []string {
 	}
 	return out
 }
+
+// altTarget is the wish from which a label is a « yes » (« Plutôt oui »
+// or « Tout à fait »).
+const altTarget = 0.75
+
+// alternatives groups the « yes » wishes to labels of one family whose
+// labels are alternatives (Family.Alternatives: domains, specialities,
+// sectors):
+// a reader drawn to « Systèmes d'information » and to « informatique
+// (généralités) » wants a guide filed under either, not both. Read as
+// two wishes, développeur informatique (filed under the first only) fell
+// from the software reader's top 10 of docs/quiz.md to 17th.
+func (r *Recommender) alternatives(p *profile) {
+	p.alts, p.inAlt = nil, nil
+	alt := map[string]bool{}
+	for _, f := range r.tax.Families {
+		alt[f.ID] = f.Alternatives
+	}
+	byFamily := map[string][]int{}
+	var fams []string
+	for k, c := range p.crit {
+		f := r.tax.Criteria[c].Family
+		if !alt[f] || p.target[k] < altTarget {
+			continue
+		}
+		if _, ok := byFamily[f]; !ok {
+			fams = append(fams, f)
+		}
+		byFamily[f] = append(byFamily[f], k)
+	}
+	for _, f := range fams {
+		ks := byFamily[f]
+		if len(ks) < 2 {
+			continue
+		}
+		if p.inAlt == nil {
+			p.inAlt = make([]bool, len(p.crit))
+		}
+		for _, k := range ks {
+			p.inAlt[k] = true
+		}
+		p.alts = append(p.alts, ks)
+	}
+}

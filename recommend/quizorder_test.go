@@ -67,3 +67,61 @@ func TestQuizTiesGoToTheTypical(t *testing.T) {
 		}
 	}
 }
+
+// TestQuizYesToTwoSpecialities: « yes » to two specialities is met by a
+// guide filed under either; « yes » to two interests asks for both.
+func TestQuizYesToTwoSpecialities(t *testing.T) {
+	guide := func(id string, domains, interests []string) *corpus.Metier {
+		return &corpus.Metier{ID: id, Title: id, Domains: domains, Interests: interests}
+	}
+	ms := []*corpus.Metier{
+		guide("reseaux", []string{"informatique/réseaux"}, []string{"J'aime la nature"}),
+		guide("logiciel", []string{"informatique/logiciel"}, []string{"J'aime les animaux"}),
+		guide("les-deux", []string{"informatique/réseaux", "informatique/logiciel"}, []string{"J'aime la nature", "J'aime les animaux"}),
+		guide("eleveur", []string{"agriculture/élevage"}, []string{"J'aime bouger"}),
+		guide("vendeur", []string{"commerce/vente"}, []string{"J'aime bouger"}),
+	}
+	r, err := recommend.New(context.Background(), ms, recommend.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byLabel := map[string]string{}
+	for _, c := range r.Taxonomy().Criteria {
+		byLabel[c.Label] = c.ID
+	}
+	compat := func(labels ...string) map[string]int {
+		t.Helper()
+		want := map[string]int{}
+		for _, l := range labels {
+			id, ok := byLabel[l]
+			if !ok {
+				t.Fatalf("no criterion labelled %q in %v", l, byLabel)
+			}
+			want[id] = 5
+		}
+		res, err := r.Match(context.Background(), recommend.MatchRequest{Answers: answer(t, r, want), Size: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]int{}
+		for _, m := range res.Matches {
+			out[m.ID] = m.Compatibility
+			if m.ID == "reseaux" {
+				for _, u := range m.Unmatched {
+					if u == "Logiciel" {
+						t.Errorf("reseaux: « Ne correspond pas : Logiciel » though it meets « Réseaux »")
+					}
+				}
+			}
+		}
+		return out
+	}
+	sp := compat("Réseaux", "Logiciel")
+	if sp["reseaux"] != sp["les-deux"] || sp["logiciel"] != sp["les-deux"] || sp["eleveur"] >= sp["reseaux"] {
+		t.Errorf("yes to two specialities: got %v, want reseaux = logiciel = les-deux > eleveur", sp)
+	}
+	in := compat("J'aime la nature", "J'aime les animaux")
+	if in["reseaux"] >= in["les-deux"] {
+		t.Errorf("yes to two interests: got %v, want les-deux above reseaux", in)
+	}
+}

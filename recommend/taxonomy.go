@@ -62,6 +62,11 @@ type Family struct {
 	Sources []string `yaml:"sources" json:"sources"`
 	// Question is the quiz statement, {label} standing for the label.
 	Question string `yaml:"question" json:"question"`
+	// Alternatives: the family files a guide under one label or two (a
+	// domain, a speciality, a sector), so « yes » to several of its
+	// labels is met by a guide under any of them. Interests are not: a
+	// reader who loves animals and nature wants both.
+	Alternatives bool `yaml:"alternatives" json:"alternatives,omitempty"`
 }
 
 // Taxonomy is the list of criteria, the families of label criteria a
