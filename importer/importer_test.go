@@ -91,6 +91,26 @@ func TestONISEP(t *testing.T) {
 		t.Errorf("MET.1: salary %+v, %d missions, %d qualities", c.Salary, len(c.Missions), len(c.Qualities))
 	}
 
+	// « Intégrer le marché du travail » (823 guides have one) becomes the
+	// guide's facts, one per sub-heading; its « Salaire » part does not.
+	if len(c.Facts) < 2 || c.Facts[0].Title != "Élève fonctionnaire" || !strings.HasPrefix(c.Facts[0].Text, "Une fois admis à l'Enac") {
+		t.Errorf("MET.1 facts: %+v", c.Facts)
+	}
+	withFacts := 0
+	for _, m := range res.Metiers {
+		if len(m.Facts) > 0 {
+			withFacts++
+		}
+		for _, f := range m.Facts {
+			if f.Text == "" || strings.Contains(f.Title, "Salaire") || strings.Contains(f.Text, "##") {
+				t.Errorf("%s: fact %+v", m.SourceID, f)
+			}
+		}
+	}
+	if withFacts < 800 {
+		t.Errorf("%d guides with facts, want the ~823 whose export says how to enter the job", withFacts)
+	}
+
 	nolinks, err := ONISEP(dataDir(t, "onisep-ideo"), Options{NoLinks: true})
 	if err != nil {
 		t.Fatal(err)

@@ -152,6 +152,7 @@ func onisepMetier(r onisepRecord) *corpus.Metier {
 	m.Conditions = strings.Join(cond, "\n")
 	studies, _ := linesOf(r.AccesMetier)
 	m.Studies = strings.Join(studies, "\n")
+	m.Facts = careerFacts(r.VieProfessionnelle)
 	for _, f := range r.Formations {
 		m.TrainingSteps = append(m.TrainingSteps, f.Libelle)
 	}
@@ -180,4 +181,44 @@ func onisepMetier(r onisepRecord) *corpus.Metier {
 		m.Sectors = append(m.Sectors, g)
 	}
 	return m
+}
+
+// careerFacts reads the « Intégrer le marché du travail » part of
+// ONISEP's professional-life text (how one enters the job, how a career
+// evolves), one fact per sub-heading. Its « Salaire » part is left out:
+// salaire_debutant already gives the salary.
+func careerFacts(text string) []corpus.Fact {
+	var facts []corpus.Fact
+	keep := false
+	cur := -1 // the fact the next paragraph belongs to
+	for _, l := range strings.Split(text, "\n") {
+		l = strings.TrimSpace(l)
+		switch {
+		case l == "":
+		case strings.HasPrefix(l, "## "):
+			keep = !strings.EqualFold(strings.TrimSpace(l[3:]), "Salaire")
+			cur = -1
+		case !keep:
+		case strings.HasPrefix(l, "#"):
+			facts = append(facts, corpus.Fact{Title: strings.TrimSpace(strings.TrimLeft(l, "#"))})
+			cur = len(facts) - 1
+		default:
+			l = strings.TrimSpace(strings.TrimPrefix(l, "- "))
+			if cur < 0 {
+				facts = append(facts, corpus.Fact{})
+				cur = len(facts) - 1
+			}
+			if facts[cur].Text != "" {
+				facts[cur].Text += " "
+			}
+			facts[cur].Text += l
+		}
+	}
+	out := facts[:0]
+	for _, f := range facts {
+		if f.Text != "" {
+			out = append(out, f)
+		}
+	}
+	return out
 }
