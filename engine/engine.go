@@ -180,7 +180,7 @@ func (e *Engine) first(ctx context.Context) (*Generation, error) {
 			e.log.Warn("skipped", "error", s)
 		}
 		if err == nil {
-			if err = e.commit(g); err == nil {
+			if err = e.commit(g, false); err == nil {
 				return g, nil
 			}
 			g.discard()
@@ -200,13 +200,14 @@ func (e *Engine) first(ctx context.Context) (*Generation, error) {
 
 // commit makes an on-disk generation the current one and prunes old ones.
 // Before CURRENT moves, the generation records the guides it answers 410
-// for (removed.json): those the generation it follows served or knew as
-// removed, and lacks itself.
-func (e *Engine) commit(g *Generation) error {
+// for (removed.json): a build not served yet carries them from the
+// generation it follows (carryRemoved); one already served got them
+// when it was installed, and readers may be reading them.
+func (e *Engine) commit(g *Generation, served bool) error {
 	if g.Dir == "" {
 		return nil
 	}
-	if e.cur.Load() != g { // not served yet: nobody reads g.removed
+	if !served {
 		e.carryRemoved(g)
 	}
 	if err := writeRemoved(g.Dir, g.removed); err != nil {

@@ -205,7 +205,7 @@ func (e *Engine) store(g *Generation) error {
 	if e.builds != g.builds {
 		return nil // a build committed since g was served
 	}
-	return e.commit(g)
+	return e.commit(g, true)
 }
 
 // commitBuild commits a full build (a reindex, a settle): from now on
@@ -213,7 +213,7 @@ func (e *Engine) store(g *Generation) error {
 func (e *Engine) commitBuild(g *Generation) error {
 	e.switching.Lock()
 	defer e.switching.Unlock()
-	if err := e.commit(g); err != nil {
+	if err := e.commit(g, false); err != nil {
 		return err
 	}
 	e.builds++

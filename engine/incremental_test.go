@@ -209,3 +209,39 @@ func TestWatcherAppliesOneGuide(t *testing.T) {
 		t.Errorf("the watching replica rebuilt (job %+v), want each guide applied on its own", j)
 	}
 }
+
+// TestStoreLeavesServedRemovedAlone stores a change's generation after a
+// newer change has replaced it in service, as the storer does when
+// changes come faster than a store (a second at 10,000 guides): the
+// older generation, still read by whoever acquired it, keeps the guides
+// it knows as removed, and does not take the newer one's guides for
+// removed ones.
+func TestStoreLeavesServedRemovedAlone(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	corpusDir := t.TempDir()
+	writeCorpus(t, corpusDir, 0)
+	opts := options(corpusDir, filepath.Join(dir, "index"))
+	opts.Settle = -1
+	e := start(t, opts)
+	ctx := context.Background()
+	if _, err := e.Put(ctx, "couvreur", []byte(`{"title": "Couvreur", "tagline": "Pose et répare les toitures"}`)); err != nil {
+		t.Fatal(err)
+	}
+	e.background.Wait()
+	older, err := e.Acquire()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer older.Release()
+	if _, err := e.Put(ctx, "astronaute", []byte(`{"title": "Astronaute", "tagline": "Part dans l'espace"}`)); err != nil {
+		t.Fatal(err)
+	}
+	e.background.Wait()
+	if err := e.store(older); err != nil {
+		t.Fatal(err)
+	}
+	if older.Removed("astronaute") {
+		t.Errorf("the older generation, stored after the newer was served, has the newer's guide for removed")
+	}
+}
