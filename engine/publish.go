@@ -112,8 +112,9 @@ func (e *Engine) Put(ctx context.Context, id string, body []byte) (Published, er
 // apply serves a change on its own when it can, else by a rebuild.
 func (e *Engine) apply(ctx context.Context, ch change, p Published, start time.Time) (Published, error) {
 	g, err := e.applyChange(ctx, ch)
-	// The slot may be held by the previous change being stored, for a
-	// second or so: wait for it rather than rebuild.
+	// The slot may be held for a moment by a change the watcher applies
+	// or a settle switching to its build: wait for it rather than
+	// rebuild. (Storing a change does not hold it.)
 	for waited := time.Duration(0); errors.Is(err, ErrReindexRunning) && waited < applyWait; waited += 20 * time.Millisecond {
 		select {
 		case <-ctx.Done():

@@ -94,7 +94,8 @@ func (e *Engine) settle(ctx context.Context) error {
 	}
 	// The corpus is base's: its files' digests and dates too.
 	g.sums, g.modified = base.sums, base.modified
-	// The slot may be held by the last change being stored.
+	// The slot may be held by a change being applied (which stops this
+	// settle) or a reindex (whose build overtakes it).
 	for !e.lockBuild() {
 		select {
 		case <-ctx.Done():
