@@ -193,7 +193,15 @@ func (e *Engine) storeQueued() {
 // store writes a served generation's guides and meta.json and points
 // CURRENT at it, unless a build (a reindex, a settle) has replaced it
 // meanwhile: CURRENT then names that build.
+//
+// A generation a build has overtaken (a reindex or a settle committed
+// since it was served) is never stored: without meta.json it reads as
+// a leftover, which prune removes once no process holds it and which
+// lastGood never picks over the build that replaced it.
 func (e *Engine) store(g *Generation) error {
+	if e.overtaken(g) {
+		return nil
+	}
 	if err := writeGuides(g.Dir, g.Corpus.Metiers); err != nil {
 		return fmt.Errorf("index: %w", err)
 	}
@@ -202,10 +210,20 @@ func (e *Engine) store(g *Generation) error {
 	}
 	e.switching.Lock()
 	defer e.switching.Unlock()
-	if e.builds != g.builds {
-		return nil // a build committed since g was served
+	if e.builds != g.builds { // overtaken while its files were written
+		if err := os.Remove(filepath.Join(g.Dir, metaFile)); err != nil {
+			return fmt.Errorf("index: %w", err)
+		}
+		return nil
 	}
 	return e.commit(g, true)
+}
+
+// overtaken reports whether a build committed since g was served.
+func (e *Engine) overtaken(g *Generation) bool {
+	e.switching.Lock()
+	defer e.switching.Unlock()
+	return e.builds != g.builds
 }
 
 // commitBuild commits a full build (a reindex, a settle): from now on

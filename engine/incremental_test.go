@@ -3,6 +3,8 @@ package engine
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"os"
 	"path/filepath"
 	"reflect"
 	"testing"
@@ -243,5 +245,45 @@ func TestStoreLeavesServedRemovedAlone(t *testing.T) {
 	}
 	if older.Removed("astronaute") {
 		t.Errorf("the older generation, stored after the newer was served, has the newer's guide for removed")
+	}
+}
+
+// A change's generation that a reindex overtook before it was stored is
+// not stored: no meta.json (so prune and lastGood treat it as a
+// leftover) and CURRENT stays on the reindex's generation.
+func TestStoreSkipsOvertakenGeneration(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	corpusDir := t.TempDir()
+	writeCorpus(t, corpusDir, 0)
+	opts := options(corpusDir, filepath.Join(dir, "index"))
+	opts.Settle = -1
+	e := start(t, opts)
+	ctx := context.Background()
+	if _, err := e.Put(ctx, "couvreur", []byte(`{"title": "Couvreur", "tagline": "Pose et répare les toitures"}`)); err != nil {
+		t.Fatal(err)
+	}
+	e.background.Wait()
+	changed, err := e.Acquire()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer changed.Release()
+	// As if its store had not run yet when the reindex committed.
+	if err := os.Remove(filepath.Join(changed.Dir, metaFile)); err != nil {
+		t.Fatal(err)
+	}
+	if job, err := e.ReindexNow(ctx); err != nil || job.Error != "" {
+		t.Fatalf("reindex: %v %+v", err, job)
+	}
+	rebuilt := readCurrent(opts.IndexDir)
+	if err := e.store(changed); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(changed.Dir, metaFile)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the overtaken generation was stored (meta.json: %v)", err)
+	}
+	if cur := readCurrent(opts.IndexDir); cur != rebuilt || cur == filepath.Base(changed.Dir) {
+		t.Errorf("CURRENT %q after storing the overtaken generation, want the reindex's %q", cur, rebuilt)
 	}
 }
