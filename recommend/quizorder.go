@@ -18,10 +18,9 @@ import (
 
 // typicalOf bounds how many of the best-fitting guides the typicality
 // compares each guide to; typicalMargin is how far below the best fit
-// they may be. Compared to the 20 best whatever their fit, a nursing
-// reader's tie at the top went to « audioprothésiste »: the guides just
-// below (ergothérapeute, orthophoniste …) pulled the centre towards
-// rééducation.
+// they may be: the guides just below a tie (for a nursing reader,
+// ergothérapeute, orthophoniste …) would pull the centre away from what
+// the reader chose (towards rééducation, and « audioprothésiste » first).
 const (
 	typicalOf     = 20
 	typicalMargin = 0.005
@@ -48,7 +47,7 @@ func (r *Recommender) typicality(scores []float64, keep func(int) bool) []float6
 	centroid := make([]float64, len(r.emb.postings))
 	n := 0
 	for _, i := range best {
-		if i >= len(r.emb.vecs) || scores[i] < scores[best[0]]-typicalMargin {
+		if scores[i] < scores[best[0]]-typicalMargin {
 			continue
 		}
 		n++
@@ -57,7 +56,7 @@ func (r *Recommender) typicality(scores []float64, keep func(int) bool) []float6
 		}
 	}
 	for i := range scores {
-		if i >= len(r.emb.vecs) || !keep(i) {
+		if !keep(i) {
 			continue
 		}
 		var s float64
@@ -130,9 +129,9 @@ const altTarget = 0.75
 // labels are alternatives (Family.Alternatives: domains, specialities,
 // sectors):
 // a reader drawn to « Systèmes d'information » and to « informatique
-// (généralités) » wants a guide filed under either, not both. Read as
-// two wishes, développeur informatique (filed under the first only) fell
-// from the software reader's top 10 of docs/quiz.md to 17th.
+// (généralités) » wants a guide filed under either, not both; read as two
+// wishes, a guide filed under one of them only (développeur informatique)
+// would rank below guides that merely carry both labels.
 func (r *Recommender) alternatives(p *profile) {
 	p.alts, p.inAlt = nil, nil
 	alt := map[string]bool{}

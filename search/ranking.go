@@ -516,10 +516,12 @@ func (rc *rankContext) markNames() {
 	for _, t := range sc.touched {
 		mark(l.termNames[t])
 	}
-	for _, p := range append(rc.partial, rc.near...) {
-		for _, id := range l.sorted[p.lo:p.hi] {
-			if l.words[id].title {
-				mark(l.wordNames[id])
+	for _, spans := range [2][]partialSlot{rc.partial, rc.near} {
+		for _, p := range spans {
+			for _, id := range l.sorted[p.lo:p.hi] {
+				if l.words[id].title {
+					mark(l.wordNames[id])
+				}
 			}
 		}
 	}

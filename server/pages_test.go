@@ -633,8 +633,8 @@ func TestPagesONISEP(t *testing.T) {
 	if res2.StatusCode != 200 || !slicesContains(d.links, "/metiers/boulanger") || !d.contains("Boulanger") || !d.contains("boulangère") || res2.Header.Get("Content-Encoding") != "gzip" {
 		t.Errorf("/?q=boulanger: %d %s, links %v", res2.StatusCode, res2.Header.Get("Content-Encoding"), d.links[:min(len(d.links), 20)])
 	}
-	// A facet's values read apart (ONISEP's sector « Social » beside the
-	// profile « Social » used to read the same).
+	// A facet's values read apart: ONISEP's sector « Social » and the
+	// profile « Social » are qualified, not shown as two « Social ».
 	_, body = fetchPage(t, ts.URL+"/api/search?q=infirmier")
 	var api struct {
 		Filters []struct {
