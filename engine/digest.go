@@ -60,9 +60,16 @@ func (s fileSums) digest(settings string) string {
 	sort.Strings(names)
 	h := sha256.New()
 	fmt.Fprintf(h, "settings %s\n", settings)
+	// Each line is "hex-sum name\n", written through one buffer: at
+	// 10,000 files a Fprintf per line was most of a change's digest.
+	var line []byte
 	for _, n := range names {
 		sum := s[n]
-		fmt.Fprintf(h, "%s %s\n", hex.EncodeToString(sum[:]), n)
+		line = hex.AppendEncode(line[:0], sum[:])
+		line = append(line, ' ')
+		line = append(line, n...)
+		line = append(line, '\n')
+		h.Write(line)
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }

@@ -2,10 +2,14 @@ package engine
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/metiers/metiers/corpus"
@@ -200,5 +204,26 @@ func diff(t testing.TB, a, b answers) {
 			n++
 			t.Errorf("similar %s: %v\nvs %v", k, a.Similar[k], b.Similar[k])
 		}
+	}
+}
+
+// The fingerprint's bytes are "settings S\n" then "hex-sum name\n" per
+// file in name order: generations on disk and other replicas name
+// theirs so, whichever way the lines are written.
+func TestDigestFormat(t *testing.T) {
+	t.Parallel()
+	s := fileSums{}
+	for i := range 50 {
+		s[fmt.Sprintf("guide-%02d.json", (i*17)%50)] = sha256.Sum256([]byte{byte(i)})
+	}
+	names := slices.Sorted(maps.Keys(s))
+	h := sha256.New()
+	fmt.Fprintf(h, "settings %s\n", "abc")
+	for _, n := range names {
+		sum := s[n]
+		fmt.Fprintf(h, "%s %s\n", hex.EncodeToString(sum[:]), n)
+	}
+	if got, want := s.digest("abc"), hex.EncodeToString(h.Sum(nil)); got != want {
+		t.Errorf("digest %s, want %s", got, want)
 	}
 }

@@ -58,9 +58,11 @@ type Engine struct {
 	settleStop  context.CancelFunc
 	closed      bool
 	// toStore is the generation of a change waiting to be stored, storing
-	// is set while the storer runs (incremental.go).
-	toStore *Generation
-	storing bool
+	// is set while the storer runs, storeKick wakes it when toStore is
+	// replaced or the engine closes (incremental.go).
+	toStore   *Generation
+	storing   bool
+	storeKick chan struct{}
 }
 
 // keptJobs is how many finished reindex jobs an engine remembers, for a
@@ -109,7 +111,7 @@ func New(opts Options) (*Engine, error) {
 		// One set of cache counts for every generation's searcher.
 		opts.Search.Stats = &search.CacheStats{}
 	}
-	return &Engine{opts: opts, log: log}, nil
+	return &Engine{opts: opts, log: log, storeKick: make(chan struct{}, 1)}, nil
 }
 
 // Start loads the first generation: the current one on disk when it was
@@ -422,6 +424,7 @@ func (e *Engine) Close() error {
 	e.mu.Lock()
 	e.closed = true
 	e.mu.Unlock()
+	e.kickStorer() // a change waiting to be stored is stored now
 	e.cancelSettle()
 	e.background.Wait()
 	if g := e.cur.Swap(nil); g != nil {

@@ -61,6 +61,8 @@ type Options struct {
 	Progress func(stage string, done, total int)
 	// poll makes Watch poll even where inotify works (tests).
 	poll bool
+	// storeQuiet overrides storeQuiet (tests); 0 means storeQuiet.
+	storeQuiet time.Duration
 }
 
 // Generation is one complete, immutable build of the corpus: its guides,

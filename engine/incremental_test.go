@@ -287,3 +287,58 @@ func TestStoreSkipsOvertakenGeneration(t *testing.T) {
 		t.Errorf("CURRENT %q after storing the overtaken generation, want the reindex's %q", cur, rebuilt)
 	}
 }
+
+// A burst of changes is stored once, after it: the storer waits for
+// storeQuiet without a change, a change meanwhile replaces the
+// generation waiting (never stored), and Close stores the last one at
+// once rather than after the wait.
+func TestStoreWaitsForQuiet(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	corpusDir := t.TempDir()
+	writeCorpus(t, corpusDir, 0)
+	opts := options(corpusDir, filepath.Join(dir, "index"))
+	opts.Settle = -1
+	opts.storeQuiet = time.Hour // only Close ends the wait
+	e, err := New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := e.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	built := readCurrent(opts.IndexDir)
+	var dirs []string
+	for _, id := range []string{"couvreur", "astronaute"} {
+		p, err := e.Put(ctx, id, []byte(`{"title": "`+id+`", "tagline": "Une fiche publiée"}`))
+		if err != nil || p.Applied != "incremental" {
+			t.Fatalf("put %s: %v, applied %q", id, err, p.Applied)
+		}
+		g, err := e.Acquire()
+		if err != nil {
+			t.Fatal(err)
+		}
+		dirs = append(dirs, g.Dir)
+		g.Release()
+	}
+	if cur := readCurrent(opts.IndexDir); cur != built {
+		t.Errorf("CURRENT %q during the burst, want the build's %q until the quiet", cur, built)
+	}
+	closed := make(chan struct{})
+	go func() { e.Close(); close(closed) }()
+	select {
+	case <-closed:
+	case <-time.After(time.Minute):
+		t.Fatal("Close waits for the storer's quiet")
+	}
+	if _, err := os.Stat(filepath.Join(dirs[0], metaFile)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the generation the second change replaced was stored (meta.json: %v)", err)
+	}
+	if _, err := os.Stat(filepath.Join(dirs[1], metaFile)); err != nil {
+		t.Errorf("the last change's generation is not stored on Close: %v", err)
+	}
+	if cur := readCurrent(opts.IndexDir); cur != dirs[1] {
+		t.Errorf("CURRENT %q after Close, want the last change's %q", cur, dirs[1])
+	}
+}
