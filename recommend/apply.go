@@ -155,40 +155,54 @@ func (t *TextVectors) Apply(ctx context.Context, put []*corpus.Metier, remove []
 // they touch copied so that t's stay as they were. A term the build left
 // out of the sums (too common) stays out.
 func (c *TextVectors) repost(t *TextVectors, o *order, changed []int) {
-	c.postings = make([][]entry, len(t.postings))
-	copy(c.postings, t.postings)
+	c.postings = repost(t.postings, len(t.postings), t.vecs, c.vecs, t.byID, o, changed, func(d int32) bool { return t.postings[d] != nil })
+}
+
+// repost returns the posting lists of vecs, the vectors of the guides in
+// o's order, from old, those of oldVecs (oldByID their positions): the
+// lists of the dimensions a guide that changed, went or moved has or had
+// are rewritten (its old entries out or renumbered, the changed guides'
+// new ones appended), the others shared with old, which is not written.
+// size is the number of lists (at least old's); listed reports whether a
+// dimension below len(old) has a list at all. Within a list the order of
+// the entries is not a build's, which a row's sums do not depend on: a
+// row adds each guide's terms in the order of its own vector.
+func repost(old [][]entry, size int, oldVecs, vecs [][]entry, oldByID map[string]int, o *order, changed []int, listed func(d int32) bool) [][]entry {
+	postings := make([][]entry, size)
+	copy(postings, old)
+	has := func(d int32) bool { return int(d) >= len(old) || listed(d) }
 	// Where each old guide that moved, went or changed is now (-1: gone).
 	now := map[int32]int32{}
-	terms := map[int32]bool{}
+	dims := map[int32]bool{}
 	mark := func(v []entry) {
 		for _, e := range v {
-			if t.postings[e.id] != nil {
-				terms[e.id] = true
+			if int(e.id) < len(old) && listed(e.id) {
+				dims[e.id] = true
 			}
 		}
 	}
 	for i, j := range o.from {
 		if j >= 0 && (j != i || o.changed[i]) {
 			now[int32(j)] = int32(i)
-			mark(t.vecs[j])
+			mark(oldVecs[j])
 		}
 	}
 	for _, id := range o.stale {
 		if _, kept := o.byID[id]; kept {
 			continue
 		}
-		if j, ok := t.byID[id]; ok {
+		if j, ok := oldByID[id]; ok {
 			now[int32(j)] = -1
-			mark(t.vecs[j])
+			mark(oldVecs[j])
 		}
 	}
 	for _, i := range changed {
-		mark(c.vecs[i])
+		mark(vecs[i])
 	}
-	for id := range terms {
-		old := t.postings[id]
-		p := make([]entry, 0, len(old)+1)
-		for _, x := range old {
+	for d := range dims {
+		list := old[d]
+		p := make([]entry, 0, len(list)+1)
+		for _, x := range list {
 			if i, ok := now[x.id]; ok {
 				if i < 0 || o.changed[i] {
 					continue
@@ -197,15 +211,16 @@ func (c *TextVectors) repost(t *TextVectors, o *order, changed []int) {
 			}
 			p = append(p, x)
 		}
-		c.postings[id] = p
+		postings[d] = p
 	}
 	for _, i := range changed {
-		for _, e := range c.vecs[i] {
-			if t.postings[e.id] != nil {
-				c.postings[e.id] = append(c.postings[e.id], entry{int32(i), e.w})
+		for _, e := range vecs[i] {
+			if has(e.id) {
+				postings[e.id] = append(postings[e.id], entry{int32(i), e.w})
 			}
 		}
 	}
+	return postings
 }
 
 // patch returns row j with the stale guides' entries replaced by the
@@ -325,7 +340,10 @@ func (r *Recommender) Apply(ctx context.Context, put []*corpus.Metier, remove []
 		c.similar = make([][]Similar, n)
 		return &c, nil
 	}
-	emb.index(len(c.tax.Criteria))
+	for _, i := range changed {
+		emb.slots(emb.vecs[i], len(c.tax.Criteria))
+	}
+	emb.postings = repost(r.emb.postings, len(c.tax.Criteria)+len(emb.ficheDim), r.emb.vecs, emb.vecs, r.byID, o, changed, func(int32) bool { return true })
 	acc := make([]float64, n)
 	enters := map[int]bool{}
 	for _, i := range changed {

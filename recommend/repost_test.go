@@ -97,3 +97,64 @@ func equalPostings(a, b [][]entry) bool {
 	}
 	return true
 }
+
+// TestApplyCriteriaPostings checks the criteria similarity's posting
+// lists Apply keeps up to date without rebuilding them: through puts,
+// replacements and removals each dimension's list is what the guides'
+// vectors in their new places give, and the lists of the recommender
+// applied to are left as they were.
+func TestApplyCriteriaPostings(t *testing.T) {
+	c, err := corpus.Load(corpus.Sample())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ms []*corpus.Metier
+	for i := range 4 {
+		for _, m := range c.Metiers {
+			x := *m
+			x.ID = fmt.Sprintf("%s-%d", m.ID, i)
+			ms = append(ms, &x)
+		}
+	}
+	ctx := context.Background()
+	r, err := New(ctx, ms, Options{Analyze: FoldAnalyzer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.emb == nil {
+		t.Fatal("no criteria similarity built")
+	}
+	replaced := *ms[3]
+	replaced.Studies = "Master en sciences informatiques"
+	replaced.Sectors = append(slices.Clone(replaced.Sectors), "Construction")
+	steps := []struct {
+		put    []*corpus.Metier
+		remove []string
+	}{
+		{remove: []string{ms[0].ID}},
+		{put: []*corpus.Metier{&replaced}},
+		{put: []*corpus.Metier{{ID: "zingueur", Title: "Zingueur", Tagline: "Pose le zinc des toitures", Sectors: []string{"Construction"}, Criteria: map[string]float64{"contact_humain": 0.2}}}},
+		{remove: []string{ms[5].ID, "zingueur"}},
+		{remove: []string{ms[len(ms)-1].ID}},
+	}
+	for n, s := range steps {
+		before := clonePostings(r.emb.postings)
+		next, err := r.Apply(ctx, s.put, s.remove, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !equalPostings(r.emb.postings, before) {
+			t.Fatalf("step %d: Apply changed the posting lists of the recommender it applied to", n)
+		}
+		want := make([][]entry, len(next.emb.postings))
+		for i, v := range next.emb.vecs {
+			for _, e := range v {
+				want[e.id] = append(want[e.id], entry{int32(i), e.w})
+			}
+		}
+		if !equalPostings(next.emb.postings, want) {
+			t.Fatalf("step %d: the posting lists are not those of the guides' vectors in their places", n)
+		}
+		r = next
+	}
+}

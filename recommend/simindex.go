@@ -168,29 +168,27 @@ func (s *simIndex) embed(r *Recommender, v Vector, sheets []sheetWeight) []entry
 // index makes the posting lists of the vectors: criteria dimensions by
 // their index, fiche dimensions (numbered -1, -2 …) after them.
 func (s *simIndex) index(ncrit int) {
-	slot := func(d int32) int {
-		if d < 0 {
-			return ncrit - 1 - int(d)
-		}
-		return int(d)
-	}
 	s.postings = make([][]entry, ncrit+len(s.ficheDim))
 	for i, vec := range s.vecs {
+		s.slots(vec, ncrit)
 		for _, e := range vec {
-			k := slot(e.id)
-			s.postings[k] = append(s.postings[k], entry{int32(i), e.w})
+			s.postings[e.id] = append(s.postings[e.id], entry{int32(i), e.w})
 		}
 	}
-	// The vectors name their postings' slots, in order.
-	for _, vec := range s.vecs {
-		sorted := true
-		for k := range vec {
-			vec[k].id = int32(slot(vec[k].id))
-			sorted = sorted && (k == 0 || vec[k-1].id < vec[k].id)
+}
+
+// slots renumbers a vector's dimensions as their posting lists' slots
+// (criteria by their index, fiche dimensions after them), in order.
+func (s *simIndex) slots(vec []entry, ncrit int) {
+	sorted := true
+	for k := range vec {
+		if d := vec[k].id; d < 0 {
+			vec[k].id = int32(ncrit - 1 - int(d))
 		}
-		if !sorted {
-			sort.Slice(vec, func(a, b int) bool { return vec[a].id < vec[b].id })
-		}
+		sorted = sorted && (k == 0 || vec[k-1].id < vec[k].id)
+	}
+	if !sorted {
+		sort.Slice(vec, func(a, b int) bool { return vec[a].id < vec[b].id })
 	}
 }
 
