@@ -115,7 +115,7 @@ type lexicon struct {
 	plain    *index.Analyzer
 	tags     index.Tagger
 
-	termID map[string]uint32
+	termID layered[uint32]
 	terms  []string
 	// post are each term's postings over the whole text, dpost over the
 	// tagline and missions, both in ordinal order.
@@ -126,7 +126,7 @@ type lexicon struct {
 	termNames [][]nameRef
 	wordNames [][]nameRef
 
-	wordID map[string]uint32
+	wordID layered[uint32]
 	words  []wordEntry
 	// sorted lists the word ids in the order of their text, for
 	// prefixes; rank is each word's place in it.
@@ -134,11 +134,11 @@ type lexicon struct {
 	rank   []uint32
 
 	guides  []*guide // by ordinal; nil once removed
-	byID    map[string]uint32
+	byID    layered[uint32]
 	live    int
 	lengths int // sum of the live guides' lengths
 
-	facetID    map[string]uint32
+	facetID    layered[uint32]
 	facetNames []string
 	facetTab   facetTable
 	// norm and dnorm are each guide's BM25 length factors (lengthNorm)
@@ -154,8 +154,8 @@ type lexicon struct {
 func newLexicon(analyzer, plain *index.Analyzer, tags index.Tagger) *lexicon {
 	return &lexicon{
 		analyzer: analyzer, plain: plain, tags: tags,
-		termID: map[string]uint32{}, wordID: map[string]uint32{},
-		byID: map[string]uint32{}, facetID: map[string]uint32{},
+		termID: newLayered[uint32](), wordID: newLayered[uint32](),
+		byID: newLayered[uint32](), facetID: newLayered[uint32](),
 		deletions: newDeletions(),
 	}
 }
@@ -212,21 +212,21 @@ func (l *lexicon) derive(put []*corpus.Metier, remove []string, tags index.Tagge
 	n.words = slices.Clone(l.words)
 	n.guides = slices.Clone(l.guides)
 	n.facetNames = slices.Clip(l.facetNames)
-	n.byID = cloneMap(l.byID)
-	n.termID = cloneMap(l.termID)
-	n.wordID = cloneMap(l.wordID)
-	n.facetID = cloneMap(l.facetID)
+	n.byID = l.byID.derive()
+	n.termID = l.termID.derive()
+	n.wordID = l.wordID.derive()
+	n.facetID = l.facetID.derive()
 	n.sorted = slices.Clip(l.sorted)
 	n.deletions = l.deletions.derive()
 	n.shared = true
 	for _, id := range remove {
-		if ord, ok := n.byID[id]; ok {
+		if ord, ok := n.byID.get(id); ok {
 			n.remove(ord)
 		}
 	}
 	before := len(n.words)
 	for _, m := range put {
-		if ord, ok := n.byID[m.ID]; ok {
+		if ord, ok := n.byID.get(m.ID); ok {
 			n.remove(ord)
 		}
 		n.add(m)
@@ -269,14 +269,14 @@ func cloneMap[K comparable, V any](m map[K]V) map[K]V {
 // term returns the id of a term, adding it when add is set; noTerm when
 // it is unknown.
 func (l *lexicon) term(t string, add bool) uint32 {
-	if id, ok := l.termID[t]; ok {
+	if id, ok := l.termID.get(t); ok {
 		return id
 	}
 	if !add {
 		return noTerm
 	}
 	id := uint32(len(l.terms))
-	l.termID[t] = id
+	l.termID.set(t, id)
 	l.terms = append(l.terms, t)
 	l.post = append(l.post, nil)
 	l.dpost = append(l.dpost, nil)
@@ -297,7 +297,7 @@ func (l *lexicon) analyzeWord(w string) string {
 // word returns the id of a folded word, adding it to the vocabulary
 // (with its term) when add is set; ok is false for an unknown word.
 func (l *lexicon) word(w string, add bool) (uint32, bool) {
-	if id, ok := l.wordID[w]; ok {
+	if id, ok := l.wordID.get(w); ok {
 		return id, true
 	}
 	if !add {
@@ -308,7 +308,7 @@ func (l *lexicon) word(w string, add bool) (uint32, bool) {
 		term = l.term(t, true)
 	}
 	id := uint32(len(l.words))
-	l.wordID[w] = id
+	l.wordID.set(w, id)
 	l.words = append(l.words, wordEntry{text: w, term: term})
 	l.wordNames = append(l.wordNames, nil)
 	l.sorted = append(l.sorted, id)
@@ -318,11 +318,11 @@ func (l *lexicon) word(w string, add bool) (uint32, bool) {
 
 // facet returns the id of a facet value, adding it.
 func (l *lexicon) facet(v string) uint32 {
-	if id, ok := l.facetID[v]; ok {
+	if id, ok := l.facetID.get(v); ok {
 		return id
 	}
 	id := uint32(len(l.facetNames))
-	l.facetID[v] = id
+	l.facetID.set(v, id)
 	l.facetNames = append(l.facetNames, v)
 	return id
 }
@@ -423,7 +423,7 @@ func (l *lexicon) add(m *corpus.Metier) {
 		}
 	}
 	l.guides = append(l.guides, g)
-	l.byID[m.ID] = ord
+	l.byID.set(m.ID, ord)
 	l.live++
 	l.lengths += g.length
 }
@@ -481,7 +481,7 @@ func (l *lexicon) remove(ord uint32) {
 		}
 	}
 	l.guides[ord] = nil
-	delete(l.byID, g.m.ID)
+	l.byID.del(g.m.ID)
 	l.live--
 	l.lengths -= g.length
 }

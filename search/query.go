@@ -88,7 +88,7 @@ func (s *Searcher) parse(r *request) bool {
 	for i, w := range words {
 		last := i == len(words)-1
 		term, stop, written := noTerm, false, false
-		if id, ok := l.wordID[w]; ok {
+		if id, ok := l.wordID.get(w); ok {
 			written = true
 			term = l.words[id].term
 			stop = term == noTerm
@@ -100,7 +100,7 @@ func (s *Searcher) parse(r *request) bool {
 		}
 		if stop {
 			if len(r.seq) < maxSeq && (!last || !r.prefix || len(r.slots) > 0) {
-				id, ok := l.wordID[w]
+				id, ok := l.wordID.get(w)
 				if !ok {
 					id = noTerm
 				}
@@ -115,7 +115,7 @@ func (s *Searcher) parse(r *request) bool {
 				// a word no guide is found by, but that the names being
 				// typed hold.
 				r.slots = append(r.slots, slot{raw: w, partial: true, exact: noTerm, optional: true})
-			} else if id, ok := l.wordID[w]; ok && len(r.stops) < maxSlots {
+			} else if id, ok := l.wordID.get(w); ok && len(r.stops) < maxSlots {
 				r.stops = append(r.stops, id)
 			}
 			continue
@@ -166,10 +166,10 @@ func (s *Searcher) parse(r *request) bool {
 // « automaticienne »): an inflection, not a typo.
 func (l *lexicon) writtenOtherwise(w string) bool {
 	for _, f := range []string{index.MasculineForm(w), strings.TrimRight(w, "sx")} {
-		if _, ok := l.wordID[f]; ok {
+		if _, ok := l.wordID.get(f); ok {
 			return true
 		}
-		if _, ok := l.wordID[index.MasculineForm(f)]; ok {
+		if _, ok := l.wordID.get(index.MasculineForm(f)); ok {
 			return true
 		}
 	}

@@ -132,7 +132,7 @@ func (s *Searcher) begins(folded string, terms []string) bool {
 // titles returns a guide's titles from the searcher's guides, or from
 // the index's stored fields for a searcher without them.
 func (s *Searcher) titles(id string) (title, feminine string, err error) {
-	if ord, ok := s.lex.byID[id]; ok {
+	if ord, ok := s.lex.byID.get(id); ok {
 		m := s.lex.guides[ord].m
 		return m.Title, m.TitleFeminine, nil
 	}

@@ -158,7 +158,7 @@ func damerau(a, b []rune, max int) int {
 // length allows, closest first, then the commonest, at most
 // maxCorrections; none for a word the vocabulary holds.
 func (l *lexicon) corrections(w string) []uint32 {
-	if _, ok := l.wordID[w]; ok {
+	if _, ok := l.wordID.get(w); ok {
 		return nil
 	}
 	rw := []rune(w)
@@ -248,8 +248,8 @@ func (l *lexicon) split(w string) (a, b uint32, ok bool) {
 	r := []rune(w)
 	best := int32(0)
 	for i := minSplit; i+minSplit <= len(r); i++ {
-		x, okx := l.wordID[string(r[:i])]
-		y, oky := l.wordID[string(r[i:])]
+		x, okx := l.wordID.get(string(r[:i]))
+		y, oky := l.wordID.get(string(r[i:]))
 		if !okx || !oky {
 			continue
 		}
