@@ -220,11 +220,7 @@ func TestWatcherAppliesOneGuide(t *testing.T) {
 // removed ones.
 func TestStoreLeavesServedRemovedAlone(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	corpusDir := t.TempDir()
-	writeCorpus(t, corpusDir, 0)
-	opts := options(corpusDir, filepath.Join(dir, "index"))
-	opts.Settle = -1
+	opts := unsettledOptions(t)
 	e := start(t, opts)
 	ctx := context.Background()
 	if _, err := e.Put(ctx, "couvreur", []byte(`{"title": "Couvreur", "tagline": "Pose et répare les toitures"}`)); err != nil {
@@ -253,11 +249,7 @@ func TestStoreLeavesServedRemovedAlone(t *testing.T) {
 // leftover) and CURRENT stays on the reindex's generation.
 func TestStoreSkipsOvertakenGeneration(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	corpusDir := t.TempDir()
-	writeCorpus(t, corpusDir, 0)
-	opts := options(corpusDir, filepath.Join(dir, "index"))
-	opts.Settle = -1
+	opts := unsettledOptions(t)
 	e := start(t, opts)
 	ctx := context.Background()
 	if _, err := e.Put(ctx, "couvreur", []byte(`{"title": "Couvreur", "tagline": "Pose et répare les toitures"}`)); err != nil {
@@ -294,11 +286,7 @@ func TestStoreSkipsOvertakenGeneration(t *testing.T) {
 // once rather than after the wait.
 func TestStoreWaitsForQuiet(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	corpusDir := t.TempDir()
-	writeCorpus(t, corpusDir, 0)
-	opts := options(corpusDir, filepath.Join(dir, "index"))
-	opts.Settle = -1
+	opts := unsettledOptions(t)
 	opts.storeQuiet = time.Hour // only Close ends the wait
 	e, err := New(opts)
 	if err != nil {
@@ -341,4 +329,14 @@ func TestStoreWaitsForQuiet(t *testing.T) {
 	if cur := readCurrent(opts.IndexDir); cur != dirs[1] {
 		t.Errorf("CURRENT %q after Close, want the last change's %q", cur, dirs[1])
 	}
+}
+
+// unsettledOptions are the options of an engine on a corpus of its own
+// that never settles (the tests of the storer).
+func unsettledOptions(t *testing.T) Options {
+	corpusDir := t.TempDir()
+	writeCorpus(t, corpusDir, 0)
+	opts := options(corpusDir, filepath.Join(t.TempDir(), "index"))
+	opts.Settle = -1
+	return opts
 }

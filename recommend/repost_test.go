@@ -17,18 +17,7 @@ import (
 // the build counted; the lists of the model applied to are left as they
 // were.
 func TestApplyPostings(t *testing.T) {
-	c, err := corpus.Load(corpus.Sample())
-	if err != nil {
-		t.Fatal(err)
-	}
-	var ms []*corpus.Metier
-	for i := range 4 {
-		for _, m := range c.Metiers {
-			x := *m
-			x.ID = fmt.Sprintf("%s-%d", m.ID, i)
-			ms = append(ms, &x)
-		}
-	}
+	ms := sampleFourTimes(t)
 	ctx := context.Background()
 	tv, err := NewTextVectors(ctx, ms, TextVectorOptions{Analyze: FoldAnalyzer})
 	if err != nil {
@@ -104,18 +93,7 @@ func equalPostings(a, b [][]entry) bool {
 // vectors in their new places give, and the lists of the recommender
 // applied to are left as they were.
 func TestApplyCriteriaPostings(t *testing.T) {
-	c, err := corpus.Load(corpus.Sample())
-	if err != nil {
-		t.Fatal(err)
-	}
-	var ms []*corpus.Metier
-	for i := range 4 {
-		for _, m := range c.Metiers {
-			x := *m
-			x.ID = fmt.Sprintf("%s-%d", m.ID, i)
-			ms = append(ms, &x)
-		}
-	}
+	ms := sampleFourTimes(t)
 	ctx := context.Background()
 	r, err := New(ctx, ms, Options{Analyze: FoldAnalyzer})
 	if err != nil {
@@ -157,4 +135,21 @@ func TestApplyCriteriaPostings(t *testing.T) {
 		}
 		r = next
 	}
+}
+
+// sampleFourTimes is the sample's guides four times over, ids numbered.
+func sampleFourTimes(t *testing.T) []*corpus.Metier {
+	c, err := corpus.Load(corpus.Sample())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ms []*corpus.Metier
+	for i := range 4 {
+		for _, m := range c.Metiers {
+			x := *m
+			x.ID = fmt.Sprintf("%s-%d", m.ID, i)
+			ms = append(ms, &x)
+		}
+	}
+	return ms
 }
